@@ -1,0 +1,92 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from flows.models import (
+    AdequacyDecision,
+    DataCategory,
+    DataSubject,
+    Flow,
+    MechanismValidity,
+    Purpose,
+    ZoneMembership,
+)
+
+
+class TaxonomyAdmin(admin.ModelAdmin):
+    list_display = ("key", "name", "parent")
+    list_select_related = ("parent",)
+    search_fields = ("key", "name", "description")
+    autocomplete_fields = ("parent",)
+
+
+@admin.register(DataCategory)
+class DataCategoryAdmin(TaxonomyAdmin):
+    list_display = (
+        "key",
+        "name",
+        "special_category",
+        "criminal",
+        "children",
+        "payment_card",
+        "credentials",
+    )
+    list_filter = ("special_category", "criminal", "children", "payment_card", "credentials")
+
+
+@admin.register(Purpose)
+class PurposeAdmin(TaxonomyAdmin):
+    list_display = ("key", "name", "sale_or_share")
+    list_filter = ("sale_or_share",)
+
+
+@admin.register(DataSubject)
+class DataSubjectAdmin(TaxonomyAdmin):
+    pass
+
+
+@admin.register(Flow)
+class FlowAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "reference",
+        "source",
+        "target",
+        "purpose",
+        "role",
+        "lawful_basis",
+        "transfer_mechanism",
+        "started_on",
+        "ended_on",
+    )
+    list_filter = ("role", "lawful_basis", "transfer_mechanism")
+    list_select_related = ("source", "target", "purpose")
+    search_fields = ("reference", "source__name", "target__name", "purpose__key")
+    autocomplete_fields = (
+        "source",
+        "target",
+        "purpose",
+        "categories",
+        "data_subjects",
+        "transfer_agreement",
+    )
+    date_hierarchy = "started_on"
+
+
+@admin.register(ZoneMembership)
+class ZoneMembershipAdmin(admin.ModelAdmin):
+    list_display = ("regime", "country", "valid_from", "valid_to")
+    list_filter = ("regime",)
+    search_fields = ("country", "notes")
+
+
+@admin.register(AdequacyDecision)
+class AdequacyDecisionAdmin(admin.ModelAdmin):
+    list_display = ("regime", "country", "instrument", "valid_from", "valid_to", "scope")
+    list_filter = ("regime", "scope")
+    search_fields = ("country", "instrument", "notes")
+
+
+@admin.register(MechanismValidity)
+class MechanismValidityAdmin(admin.ModelAdmin):
+    list_display = ("regime", "mechanism", "valid_from", "valid_to", "citation")
+    list_filter = ("regime", "mechanism")
+    search_fields = ("mechanism", "citation", "notes")

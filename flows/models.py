@@ -1,0 +1,249 @@
+"""What moves where: the taxonomy, the flows and the jurisdiction tables the rules read."""
+
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from flows.choices import (
+    AdequacyScope,
+    Art9Condition,
+    LawfulBasis,
+    Regime,
+    Role,
+    TransferMechanism,
+)
+from registry.models import Agreement, Party
+
+
+class TaxonomyNode(models.Model):
+    """A node of a dotted hierarchy such as `user.financial.bank_account` (fideslang)."""
+
+    key = models.CharField("key", max_length=200, unique=True)
+    name = models.CharField("name", max_length=200)
+    description = models.TextField("description", blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="parent",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subnodes",
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class DataCategory(TaxonomyNode):
+    """A category of personal data. A flag set here holds for every descendant too."""
+
+    special_category = models.BooleanField("special category (GDPR Art. 9)", default=False)
+    criminal = models.BooleanField("criminal offence data (GDPR Art. 10)", default=False)
+    children = models.BooleanField("children's data", default=False)
+    payment_card = models.BooleanField("payment card data (PCI DSS)", default=False)
+    credentials = models.BooleanField("credentials", default=False)
+
+    class Meta(TaxonomyNode.Meta):
+        verbose_name = "data category"
+        verbose_name_plural = "data categories"
+
+
+class Purpose(TaxonomyNode):
+    """A purpose (data use). A sale or sharing of data needs the person's consent."""
+
+    sale_or_share = models.BooleanField("sale or sharing of data", default=False)
+
+    class Meta(TaxonomyNode.Meta):
+        verbose_name = "purpose"
+        verbose_name_plural = "purposes"
+
+
+class DataSubject(TaxonomyNode):
+    """A category of people the data is about: customers, employees, visitors..."""
+
+    class Meta(TaxonomyNode.Meta):
+        verbose_name = "data subject category"
+        verbose_name_plural = "data subject categories"
+
+
+class Flow(models.Model):
+    """Personal data of some categories sent by one party to another for one purpose."""
+
+    reference = models.SlugField(
+        "reference",
+        max_length=200,
+        unique=True,
+        help_text="A stable name for the flow, used by imports and in reports.",
+    )
+    source = models.ForeignKey(
+        Party, on_delete=models.PROTECT, related_name="outgoing_flows", verbose_name="source"
+    )
+    target = models.ForeignKey(
+        Party, on_delete=models.PROTECT, related_name="incoming_flows", verbose_name="target"
+    )
+    categories = models.ManyToManyField(
+        DataCategory, related_name="flows", verbose_name="data categories"
+    )
+    data_subjects = models.ManyToManyField(
+        DataSubject, related_name="flows", blank=True, verbose_name="data subjects"
+    )
+    purpose = models.ForeignKey(
+        Purpose, on_delete=models.PROTECT, related_name="flows", verbose_name="purpose"
+    )
+    role = models.CharField("recipient's role", max_length=32, choices=Role.choices)
+    lawful_basis = models.CharField(
+        "lawful basis", max_length=32, choices=LawfulBasis.choices, blank=True
+    )
+    art9_condition = models.CharField(
+        "Art. 9 condition", max_length=32, choices=Art9Condition.choices, blank=True
+    )
+    processing_countries = CountryField(
+        "processing countries",
+        multiple=True,
+        blank=True,
+        help_text="Where the target processes this data; empty means the target's countries.",
+    )
+    transfer_mechanism = models.CharField(
+        "transfer mechanism", max_length=32, choices=TransferMechanism.choices, blank=True
+    )
+    transfer_agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transfers",
+        verbose_name="transfer agreement",
+    )
+    tia_on = models.DateField("transfer impact assessment on", null=True, blank=True)
+    started_on = models.DateField("started on")
+    ended_on = models.DateField("ended on", null=True, blank=True)
+    description = models.TextField("description", blank=True)
+    created_at = models.DateTimeField("created", auto_now_add=True)
+    updated_at = models.DateTimeField("updated", auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[categories])
+
+    class Meta:
+        ordering = ["reference"]
+        verbose_name = "flow"
+        verbose_name_plural = "flows"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(source=F("target")),
+                name="flow_source_differs_from_target",
+                violation_error_message="A flow cannot go from a party to itself.",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="flow_ends_after_start",
+                violation_error_message="A flow cannot end before it starts.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} → {self.target} ({self.purpose})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("flow_detail", args=[self.pk])
+
+
+class ZoneMembership(models.Model):
+    """A country inside a regime's own zone (the EEA for the EU GDPR), for a period."""
+
+    regime = models.CharField("regime", max_length=2, choices=Regime.choices)
+    country = CountryField("country")
+    valid_from = models.DateField("member from", null=True, blank=True)
+    valid_to = models.DateField("member until", null=True, blank=True)
+    notes = models.TextField("notes", blank=True)
+
+    class Meta:
+        ordering = ["regime", "country"]
+        verbose_name = "zone membership"
+        verbose_name_plural = "zone memberships"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["regime", "country", "valid_from"], name="zone_membership_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=F("valid_from")),
+                name="zone_membership_dates_in_order",
+                violation_error_message="A membership cannot end before it starts.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country.code} in the {self.regime} zone"
+
+
+class AdequacyDecision(models.Model):
+    """A finding by a regime that a country protects personal data adequately, for a period."""
+
+    regime = models.CharField("regime", max_length=2, choices=Regime.choices)
+    country = CountryField("country")
+    instrument = models.CharField("instrument", max_length=300, blank=True)
+    valid_from = models.DateField("valid from")
+    valid_to = models.DateField("valid until", null=True, blank=True)
+    scope = models.CharField(
+        "scope", max_length=16, choices=AdequacyScope.choices, default=AdequacyScope.WHOLE
+    )
+    notes = models.TextField("notes", blank=True)
+    verification = models.TextField(
+        "verification", blank=True, help_text="How far the facts were checked, and where."
+    )
+
+    class Meta:
+        ordering = ["regime", "country", "valid_from"]
+        verbose_name = "adequacy decision"
+        verbose_name_plural = "adequacy decisions"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["regime", "country", "valid_from"], name="adequacy_decision_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="adequacy_dates_in_order",
+                violation_error_message="A decision cannot end before it starts.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.regime} adequacy for {self.country.code} ({self.instrument})"
+
+
+class MechanismValidity(models.Model):
+    """The period in which a transfer mechanism may be relied on under a regime."""
+
+    regime = models.CharField("regime", max_length=2, choices=Regime.choices)
+    mechanism = models.CharField("mechanism", max_length=32, choices=TransferMechanism.choices)
+    valid_from = models.DateField("valid from", null=True, blank=True)
+    valid_to = models.DateField("valid until", null=True, blank=True)
+    citation = models.CharField("citation", max_length=300, blank=True)
+    notes = models.TextField("notes", blank=True)
+
+    class Meta:
+        ordering = ["regime", "mechanism"]
+        verbose_name = "transfer mechanism validity"
+        verbose_name_plural = "transfer mechanism validities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["regime", "mechanism"], name="mechanism_validity_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=F("valid_from")),
+                name="mechanism_validity_dates_in_order",
+                violation_error_message="A period cannot end before it starts.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mechanism} under {self.regime}"

@@ -1,0 +1,125 @@
+"""Writes to the catalog. Each service validates with full_clean() before it saves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from registry.choices import PartyStatus, SubprocessorAuthorisation
+from registry.models import Agreement, Party
+
+
+def apply_changes(instance: models.Model, values: dict[str, Any]) -> bool:
+    """Set the values that differ on the instance; True when anything changed.
+
+    Saving only what changed keeps re-runs (seed, re-import) from writing empty history rows.
+    """
+    is_new = instance.pk is None
+    changed = is_new
+    for name, value in values.items():
+        if is_new or getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed = True
+    return changed
+
+
+def sync_m2m(manager: Any, wanted: Iterable[models.Model]) -> bool:
+    wanted_ids = {obj.pk for obj in wanted}
+    if set(manager.values_list("pk", flat=True)) == wanted_ids:
+        return False
+    manager.set(wanted_ids)
+    return True
+
+
+def party_upsert(
+    *,
+    slug: str,
+    name: str,
+    relationship: str,
+    country: str,
+    legal_name: str = "",
+    parent: Party | None = None,
+    engaged_by: Party | None = None,
+    processing_countries: Sequence[str] = (),
+    website: str = "",
+    contact_email: str = "",
+    dpf_certified_until: date | None = None,
+    pci_attested_on: date | None = None,
+    status: str = PartyStatus.APPROVED,
+    notes: str = "",
+) -> Party:
+    """Create the party with this slug, or bring it up to date."""
+    party = Party.objects.filter(slug=slug).first() or Party(slug=slug)
+    changed = apply_changes(
+        party,
+        {
+            "name": name,
+            "legal_name": legal_name,
+            "relationship": relationship,
+            "country": country,
+            "parent": parent,
+            "engaged_by": engaged_by,
+            "website": website,
+            "contact_email": contact_email,
+            "dpf_certified_until": dpf_certified_until,
+            "pci_attested_on": pci_attested_on,
+            "status": status,
+            "notes": notes,
+        },
+    )
+    # CountryField(multiple=True) compares as Country objects; compare the codes instead.
+    if [c.code for c in party.processing_countries] != sorted(processing_countries):
+        party.processing_countries = sorted(processing_countries)
+        changed = True
+    if changed:
+        party.full_clean()
+        party.save()
+    return party
+
+
+@transaction.atomic
+def agreement_upsert(
+    *,
+    reference: str,
+    kind: str,
+    parties: Sequence[Party],
+    title: str = "",
+    signed_on: date | None = None,
+    effective_on: date | None = None,
+    expires_on: date | None = None,
+    terminated_on: date | None = None,
+    categories: Sequence[models.Model] = (),
+    flowdown: bool = False,
+    subprocessor_authorisation: str = SubprocessorAuthorisation.NONE,
+    notes: str = "",
+) -> Agreement:
+    """Create the agreement with this reference, or bring it up to date."""
+    if len({p.pk for p in parties}) < 2:
+        raise ValidationError({"parties": "An agreement binds two or more parties."})
+    agreement = Agreement.objects.filter(reference=reference).first() or Agreement(
+        reference=reference
+    )
+    changed = apply_changes(
+        agreement,
+        {
+            "kind": kind,
+            "title": title,
+            "signed_on": signed_on,
+            "effective_on": effective_on,
+            "expires_on": expires_on,
+            "terminated_on": terminated_on,
+            "flowdown": flowdown,
+            "subprocessor_authorisation": subprocessor_authorisation,
+            "notes": notes,
+        },
+    )
+    if changed:
+        agreement.full_clean()
+        agreement.save()
+    sync_m2m(agreement.parties, parties)
+    sync_m2m(agreement.categories, categories)
+    return agreement

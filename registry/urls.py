@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from registry import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("parties/", views.party_list, name="party_list"),
+    path("parties/<slug:slug>/", views.party_detail, name="party_detail"),
+    path("agreements/", views.agreement_list, name="agreement_list"),
+    path("agreements/<slug:reference>/", views.agreement_detail, name="agreement_detail"),
+    path("", include("flows.urls")),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,61 @@
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from registry import selectors
+from registry.forms import AgreementFilterForm, PartyFilterForm
+from registry.listing import list_page
+from registry.models import Agreement, Party
+
+
+def _get_party_or_404(slug: str) -> Party:
+    party = selectors.party_detail(slug=slug)
+    if party is None:
+        raise Http404("No party with this slug.")
+    return party
+
+
+def _get_agreement_or_404(reference: str) -> Agreement:
+    agreement = selectors.agreement_detail(reference=reference)
+    if agreement is None:
+        raise Http404("No agreement with this reference.")
+    return agreement
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    summary = selectors.dashboard(
+        today=date.today(), expiring_within_days=settings.EXPIRING_SOON_DAYS
+    )
+    return render(request, "registry/dashboard.html", {"summary": summary})
+
+
+@login_required
+def party_list(request: HttpRequest) -> HttpResponse:
+    listing = list_page(request, PartyFilterForm, selectors.party_list)
+    return render(request, "registry/party_list.html", {"listing": listing})
+
+
+@login_required
+def party_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    party = _get_party_or_404(slug)
+    return render(request, "registry/party_detail.html", {"party": party})
+
+
+@login_required
+def agreement_list(request: HttpRequest) -> HttpResponse:
+    listing = list_page(request, AgreementFilterForm, selectors.agreement_list)
+    return render(request, "registry/agreement_list.html", {"listing": listing})
+
+
+@login_required
+def agreement_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    agreement = _get_agreement_or_404(reference)
+    return render(
+        request,
+        "registry/agreement_detail.html",
+        {"agreement": agreement, "today": date.today()},
+    )

@@ -1,0 +1,73 @@
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+
+from flows.models import Flow
+from registry.models import Agreement, Party
+
+pytestmark = pytest.mark.django_db
+TODAY = date(2026, 11, 28)
+
+
+def _counts() -> tuple[int, ...]:
+    return (
+        Party.objects.count(),
+        Agreement.objects.count(),
+        Flow.objects.count(),
+        Party.history.count(),
+        Agreement.history.count(),
+        Flow.history.count(),
+    )
+
+
+def test_seeding_twice_duplicates_nothing_and_writes_no_new_history():
+    call_command("seed_demo", today=TODAY)
+    first = _counts()
+    call_command("seed_demo", today=TODAY)
+    assert _counts() == first
+    assert first[:3] == (19, 21, 24)
+
+
+def test_the_demo_company_is_the_us_voip_provider_with_group_companies_in_europe():
+    call_command("seed_demo", today=TODAY)
+    own = Party.objects.get(relationship="own")
+    assert (own.legal_name, own.country.code) == ("VoIPX International Inc.", "US")
+    affiliates = Party.objects.filter(relationship="affiliate")
+    assert {"IE", "CH"} <= {p.country.code for p in affiliates}
+    assert Party.objects.filter(relationship="subprocessor").count() >= 2
+    support = Party.objects.get(slug="callbridge-support")
+    assert support.country.code == "PH"
+
+
+def test_the_demo_keeps_its_2014_safe_harbor_agreement_an_expired_one_and_an_nda():
+    call_command("seed_demo", today=TODAY)
+    safe_harbor = Flow.objects.get(transfer_mechanism="safe_harbor")
+    assert safe_harbor.transfer_agreement.signed_on.year == 2014
+    assert Agreement.objects.filter(expires_on__lt=TODAY).exists()
+    assert Agreement.objects.filter(kind="nda").exists()
+    years = {f.started_on.year for f in Flow.objects.all()}
+    assert min(years) == 2014 and max(years) >= 2024
+
+
+def test_the_demo_carries_the_data_categories_named_in_the_policy():
+    call_command("seed_demo", today=TODAY)
+    keys = set(Flow.objects.values_list("categories__key", flat=True))
+    assert {
+        "user.contact.organization",
+        "user.contact.address",
+        "user.contact.phone_number",
+        "user.contact.email",
+        "user.financial.credit_card",
+        "user.financial.bank_account",
+        "user.government_id.tax_id",
+        "user.account.account_number",
+        "user.behavior.browsing_history",
+        "user.authorization.password",
+    } <= keys
+
+
+def test_the_relative_dates_follow_the_day_of_loading():
+    call_command("seed_demo", today=date(2030, 1, 1))
+    nimbus = Party.objects.get(slug="nimbus-hosting")
+    assert nimbus.dpf_certified_until > date(2030, 1, 1)
