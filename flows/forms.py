@@ -1,8 +1,12 @@
 """Forms that parse the filters of the flow pages; bad values are reported, not obeyed."""
 
+from typing import Any
+
 from django import forms
 
 from flows.choices import Role, TransferMechanism
+from flows.records import SEVERITIES
+from flows.rules import RULES
 from registry.forms import with_any
 
 
@@ -16,3 +20,31 @@ class FlowFilterForm(forms.Form):
         choices=with_any(TransferMechanism.choices),
     )
     category = forms.CharField(label="Data category", required=False, max_length=200)
+
+
+class FindingFilterForm(forms.Form):
+    as_of = forms.DateField(
+        label="As of",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Empty means today.",
+    )
+    severity = forms.ChoiceField(
+        label="Severity", required=False, choices=with_any([(s, s.title()) for s in SEVERITIES])
+    )
+    rule = forms.ChoiceField(label="Rule", required=False, choices=())
+    party = forms.SlugField(label="Party (slug)", required=False, max_length=100)
+    category = forms.CharField(label="Data category", required=False, max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["rule"].choices = with_any(
+            [(r.identifier, r.identifier) for r in sorted(RULES, key=lambda r: r.identifier)]
+        )
+
+
+class ReachForm(forms.Form):
+    category = forms.CharField(label="Data category", max_length=200)
+    as_of = forms.DateField(
+        label="As of", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -31,6 +31,7 @@ class TaxonomyNode(models.Model):
         blank=True,
         related_name="subnodes",
     )
+    updated_at = models.DateTimeField("updated", auto_now=True)
 
     class Meta:
         abstract = True
@@ -161,6 +162,7 @@ class ZoneMembership(models.Model):
     valid_from = models.DateField("member from", null=True, blank=True)
     valid_to = models.DateField("member until", null=True, blank=True)
     notes = models.TextField("notes", blank=True)
+    updated_at = models.DateTimeField("updated", auto_now=True)
 
     class Meta:
         ordering = ["regime", "country"]
@@ -198,6 +200,7 @@ class AdequacyDecision(models.Model):
     verification = models.TextField(
         "verification", blank=True, help_text="How far the facts were checked, and where."
     )
+    updated_at = models.DateTimeField("updated", auto_now=True)
 
     class Meta:
         ordering = ["regime", "country", "valid_from"]
@@ -227,6 +230,7 @@ class MechanismValidity(models.Model):
     valid_to = models.DateField("valid until", null=True, blank=True)
     citation = models.CharField("citation", max_length=300, blank=True)
     notes = models.TextField("notes", blank=True)
+    updated_at = models.DateTimeField("updated", auto_now=True)
 
     class Meta:
         ordering = ["regime", "mechanism"]

@@ -104,6 +104,8 @@ class FlowRecord:
     transfer_agreement: str | None = None
     """Reference of the agreement that implements the transfer mechanism."""
     tia_on: date | None = None
+    reference: str = ""
+    """The flow's stable name in the register, for reports."""
 
 
 @dataclass(frozen=True, slots=True)

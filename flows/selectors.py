@@ -1,4 +1,4 @@
-"""Reads of flows, with the joins done here so that templates never query."""
+"""Reads of flows for the pages, with the joins done here so that templates never query."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from flows.models import DataCategory, Flow, Purpose
 from registry.models import Agreement, Party
-from registry.services import apply_changes, sync_m2m
+from registry.services import apply_changes, sync_m2m, touch
 
 
 @transaction.atomic
@@ -59,5 +59,6 @@ def flow_upsert(
     if changed:
         flow.full_clean()
         flow.save()
-    sync_m2m(flow.categories, categories)
+    if sync_m2m(flow.categories, categories) and not changed:
+        touch(flow)
     return flow

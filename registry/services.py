@@ -27,6 +27,12 @@ def apply_changes(instance: models.Model, values: dict[str, Any]) -> bool:
     return changed
 
 
+def touch(instance: models.Model) -> None:
+    """Record that a many-to-many set changed: bumps `updated_at`, which the findings
+    cache watches, and writes a history row."""
+    instance.save(update_fields=["updated_at"])
+
+
 def sync_m2m(manager: Any, wanted: Iterable[models.Model]) -> bool:
     wanted_ids = {obj.pk for obj in wanted}
     if set(manager.values_list("pk", flat=True)) == wanted_ids:
@@ -120,6 +126,8 @@ def agreement_upsert(
     if changed:
         agreement.full_clean()
         agreement.save()
-    sync_m2m(agreement.parties, parties)
-    sync_m2m(agreement.categories, categories)
+    links_changed = sync_m2m(agreement.parties, parties)
+    links_changed = sync_m2m(agreement.categories, categories) or links_changed
+    if links_changed and not changed:
+        touch(agreement)
     return agreement

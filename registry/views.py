@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from flows.register_selectors import finding_list
 from registry import selectors
 from registry.forms import AgreementFilterForm, PartyFilterForm
 from registry.listing import list_page
@@ -27,10 +28,17 @@ def _get_agreement_or_404(reference: str) -> Agreement:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    summary = selectors.dashboard(
-        today=date.today(), expiring_within_days=settings.EXPIRING_SOON_DAYS
-    )
-    return render(request, "registry/dashboard.html", {"summary": summary})
+    today = date.today()
+    summary = selectors.dashboard(today=today, expiring_within_days=settings.EXPIRING_SOON_DAYS)
+    findings = finding_list(as_of=today)
+    context = {
+        "summary": summary,
+        "findings": findings,
+        "critical": [f for f in findings.findings if f.severity == "critical"][:10],
+        "names": {slug: p.name for slug, p in findings.register.parties.items()},
+        "as_of": today,
+    }
+    return render(request, "registry/dashboard.html", context)
 
 
 @login_required
@@ -42,7 +50,10 @@ def party_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def party_detail(request: HttpRequest, slug: str) -> HttpResponse:
     party = _get_party_or_404(slug)
-    return render(request, "registry/party_detail.html", {"party": party})
+    today = date.today()
+    findings = finding_list(as_of=today, party=party.slug).findings
+    context = {"party": party, "findings": findings, "as_of": today}
+    return render(request, "registry/party_detail.html", context)
 
 
 @login_required

@@ -1,6 +1,15 @@
 import pytest
 
+from flows.register_selectors import forget_cached_findings
 from tests.factories import make_user
+
+
+@pytest.fixture(autouse=True)
+def _fresh_findings_cache():
+    """Findings are kept in memory per process; each test starts from a cold cache."""
+    forget_cached_findings()
+    yield
+    forget_cached_findings()
 
 
 @pytest.fixture

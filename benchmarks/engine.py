@@ -1,0 +1,97 @@
+"""Benchmark the whole path the pages and check_flows take: database rows -> records
+(load) -> findings (evaluate), on synthetic registers in throw-away SQLite files.
+
+    .venv/bin/python benchmarks/engine.py [--parties 5000] [--flows 10000 100000] [--repeat 3]
+
+Each size runs in a child process with its own database (DATABASE_URL), so the figures
+include nothing else. Prints JSON: per size, the median load, evaluate and total seconds,
+the number of findings, and the ratio of the largest to the smallest total (the issue asks
+for load + evaluate of 100,000 flows under 3 s, and growth no faster than linear: <= 12).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+AS_OF = date(2026, 11, 28)
+
+
+def measure(parties: int, flows: int, repeat: int) -> dict[str, object]:
+    """Runs in the child: build the register, then time load and evaluate."""
+    import django
+
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "registry.settings")
+    django.setup()
+    from django.core.management import call_command
+
+    from flows.register_selectors import paused_gc, register_load
+    from flows.rules import evaluate
+    from flows.synthetic import synthetic_register_create
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    synthetic_register_create(parties=parties, flows=flows, seed=1)
+    generated = time.perf_counter() - started
+    loads, evaluations, totals = [], [], []
+    findings = 0
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        register = register_load()
+        t1 = time.perf_counter()
+        with paused_gc():
+            findings = len(evaluate(register, AS_OF))
+        t2 = time.perf_counter()
+        loads.append(t1 - t0)
+        evaluations.append(t2 - t1)
+        totals.append(t2 - t0)
+        del register
+    return {
+        "flows": flows,
+        "parties": parties,
+        "generate_s": round(generated, 2),
+        "load_s": round(statistics.median(loads), 3),
+        "evaluate_s": round(statistics.median(evaluations), 3),
+        "total_s": round(statistics.median(totals), 3),
+        "findings": findings,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--parties", type=int, default=5000)
+    parser.add_argument("--flows", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(measure(args.parties, args.flows[0], args.repeat)))
+        return
+    results = []
+    with tempfile.TemporaryDirectory() as folder:
+        for size in args.flows:
+            env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder}/bench-{size}.sqlite3"}
+            command = [sys.executable, __file__, "--child", "--parties", str(args.parties),
+                       "--flows", str(size), "--repeat", str(args.repeat)]  # fmt: skip
+            output = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+            results.append(json.loads(output.stdout.strip().splitlines()[-1]))
+    report: dict[str, object] = {"as_of": AS_OF.isoformat(), "runs": results}
+    if len(results) > 1:
+        report["growth_largest_over_smallest"] = round(
+            float(results[-1]["total_s"]) / float(results[0]["total_s"]), 2
+        )
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
