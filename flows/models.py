@@ -125,6 +125,13 @@ class Flow(models.Model):
     started_on = models.DateField("started on")
     ended_on = models.DateField("ended on", null=True, blank=True)
     description = models.TextField("description", blank=True)
+    proposed = models.BooleanField(
+        "proposed",
+        default=False,
+        db_index=True,
+        help_text="Proposed by an onboarding and not yet approved: not part of the live "
+        "register, so the rules and the lists leave it out.",
+    )
     created_at = models.DateTimeField("created", auto_now_add=True)
     updated_at = models.DateTimeField("updated", auto_now=True)
 
@@ -134,6 +141,7 @@ class Flow(models.Model):
         ordering = ["reference"]
         verbose_name = "flow"
         verbose_name_plural = "flows"
+        permissions = [("review_findings", "Can decide on findings and onboardings")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(source=F("target")),

@@ -219,7 +219,7 @@ def _flow_records(
             found = combos[ids] = tuple(sorted(key_by_id[c] for c in ids))
         return found
 
-    flows = Flow.objects.order_by("id")
+    flows = Flow.objects.filter(proposed=False).order_by("id")
     columns: list[str] = list(_FLOW_COLUMNS)
     as_date: Callable[[Any], date | None] = _identity
     if connections[flows.db].vendor == "sqlite":

@@ -8,10 +8,13 @@ from flows.models import Flow
 
 
 def flow_queryset() -> QuerySet[Flow]:
-    """Flows with everything a list or a detail page shows, in a fixed number of queries."""
-    return Flow.objects.select_related(
-        "source", "target", "purpose", "transfer_agreement"
-    ).prefetch_related("categories")
+    """Live flows (not proposed ones) with everything a list or a detail page shows, in a
+    fixed number of queries."""
+    return (
+        Flow.objects.filter(proposed=False)
+        .select_related("source", "target", "purpose", "transfer_agreement")
+        .prefetch_related("categories")
+    )
 
 
 def flow_list(

@@ -1,6 +1,5 @@
 from datetime import date
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -11,6 +10,7 @@ from flows.models import Flow
 from flows.records import Finding
 from registry.cli import iso_date_or_none
 from registry.listing import PAGE_SIZE, list_page
+from registry.permissions import viewer_required
 
 
 def _get_flow_or_404(pk: int) -> Flow:
@@ -25,13 +25,13 @@ def flow_findings(flow_id: int, as_of: date) -> list[Finding]:
     return [f for f in findings if f.flow == flow_id]
 
 
-@login_required
+@viewer_required
 def flow_list(request: HttpRequest) -> HttpResponse:
     listing = list_page(request, FlowFilterForm, selectors.flow_list)
     return render(request, "flows/flow_list.html", {"listing": listing})
 
 
-@login_required
+@viewer_required
 def flow_detail(request: HttpRequest, pk: int) -> HttpResponse:
     flow = _get_flow_or_404(pk)
     today = date.today()
@@ -39,7 +39,7 @@ def flow_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "flows/flow_detail.html", context)
 
 
-@login_required
+@viewer_required
 def finding_list(request: HttpRequest) -> HttpResponse:
     form = FindingFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
@@ -67,7 +67,7 @@ def finding_list(request: HttpRequest) -> HttpResponse:
     return render(request, "flows/finding_list.html", context)
 
 
-@login_required
+@viewer_required
 def finding_detail(request: HttpRequest, rule: str, flow_id: int) -> HttpResponse:
     as_of = iso_date_or_none(request.GET.get("as_of", "")) or date.today()
     facts = register_selectors.finding_facts(rule=rule, flow_id=flow_id, as_of=as_of)
@@ -76,7 +76,7 @@ def finding_detail(request: HttpRequest, rule: str, flow_id: int) -> HttpRespons
     return render(request, "flows/finding_detail.html", {"facts": facts})
 
 
-@login_required
+@viewer_required
 def where_data_goes(request: HttpRequest) -> HttpResponse:
     form = ReachForm(request.GET or None)
     reach = None

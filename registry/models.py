@@ -77,6 +77,10 @@ class Party(models.Model):
         ordering = ["name", "slug"]
         verbose_name = "party"
         verbose_name_plural = "parties"
+        permissions = [
+            ("import_records", "Can import parties, agreements and flows"),
+            ("export_records", "Can export the register"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["relationship"],

@@ -1,7 +1,6 @@
 from datetime import date
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -10,6 +9,7 @@ from registry import selectors
 from registry.forms import AgreementFilterForm, PartyFilterForm
 from registry.listing import list_page
 from registry.models import Agreement, Party
+from registry.permissions import viewer_required
 
 
 def _get_party_or_404(slug: str) -> Party:
@@ -26,7 +26,7 @@ def _get_agreement_or_404(reference: str) -> Agreement:
     return agreement
 
 
-@login_required
+@viewer_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     today = date.today()
     summary = selectors.dashboard(today=today, expiring_within_days=settings.EXPIRING_SOON_DAYS)
@@ -41,13 +41,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/dashboard.html", context)
 
 
-@login_required
+@viewer_required
 def party_list(request: HttpRequest) -> HttpResponse:
     listing = list_page(request, PartyFilterForm, selectors.party_list)
     return render(request, "registry/party_list.html", {"listing": listing})
 
 
-@login_required
+@viewer_required
 def party_detail(request: HttpRequest, slug: str) -> HttpResponse:
     party = _get_party_or_404(slug)
     today = date.today()
@@ -56,13 +56,13 @@ def party_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "registry/party_detail.html", context)
 
 
-@login_required
+@viewer_required
 def agreement_list(request: HttpRequest) -> HttpResponse:
     listing = list_page(request, AgreementFilterForm, selectors.agreement_list)
     return render(request, "registry/agreement_list.html", {"listing": listing})
 
 
-@login_required
+@viewer_required
 def agreement_detail(request: HttpRequest, reference: str) -> HttpResponse:
     agreement = _get_agreement_or_404(reference)
     return render(

@@ -14,7 +14,13 @@ def _fresh_findings_cache():
 
 @pytest.fixture
 def viewer(db):
-    return make_user("viewer")
+    return make_user("viewer", role="viewer")
+
+
+@pytest.fixture
+def outsider(db):
+    """Logged in, but with no role: sees nothing."""
+    return make_user("outsider")
 
 
 @pytest.fixture

@@ -16,8 +16,14 @@ from registry.services import agreement_upsert, party_upsert
 _serial = count(1)
 
 
-def make_user(username: str = "viewer", **extra: Any):
-    return get_user_model().objects.create_user(username=username, password="pw-x9!long", **extra)
+def make_user(username: str = "viewer", role: str | None = None, **extra: Any):
+    """A user; `role` (viewer, editor, reviewer, admin) puts it in that group."""
+    from django.contrib.auth.models import Group
+
+    user = get_user_model().objects.create_user(username=username, password="pw-x9!long", **extra)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
 
 
 def make_party(slug: str | None = None, **fields: Any) -> Party:

@@ -1,7 +1,10 @@
 import os
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
+
+from registry.roles import ADMIN
 
 DEFAULT_USERNAME = "demo"
 DEFAULT_PASSWORD = "voipx-demo-2015"
@@ -20,6 +23,7 @@ class Command(BaseCommand):
         user.is_staff = user.is_superuser = True
         user.set_password(password)
         user.save()
+        user.groups.add(Group.objects.get(name=ADMIN))
         verb = "Created" if created else "Reset"
         self.stdout.write(
             self.style.SUCCESS(f"{verb} the demo login: user '{username}', password '{password}'.")
