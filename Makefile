@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup graphviz lint check pytest clean
+.PHONY: run test setup graphviz chromium lint check pytest clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,11 @@ check: $(STAMP)
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 
-pytest: setup
+# The browser tests drive Debian's Chromium; without it they are skipped with the reason.
+chromium:
+	-@bash scripts/ensure_chromium.sh
+
+pytest: setup chromium
 	$(VENV)/bin/pytest
 
 test: setup lint check pytest

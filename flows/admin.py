@@ -10,6 +10,8 @@ from flows.models import (
     Purpose,
     ZoneMembership,
 )
+from flows.resources import DataCategoryResource, FlowResource, PurposeResource
+from registry.admin import RegisterImportExportMixin
 
 
 class TaxonomyAdmin(admin.ModelAdmin):
@@ -20,7 +22,8 @@ class TaxonomyAdmin(admin.ModelAdmin):
 
 
 @admin.register(DataCategory)
-class DataCategoryAdmin(TaxonomyAdmin):
+class DataCategoryAdmin(RegisterImportExportMixin, TaxonomyAdmin):
+    resource_classes = [DataCategoryResource]
     list_display = (
         "key",
         "name",
@@ -34,7 +37,8 @@ class DataCategoryAdmin(TaxonomyAdmin):
 
 
 @admin.register(Purpose)
-class PurposeAdmin(TaxonomyAdmin):
+class PurposeAdmin(RegisterImportExportMixin, TaxonomyAdmin):
+    resource_classes = [PurposeResource]
     list_display = ("key", "name", "sale_or_share")
     list_filter = ("sale_or_share",)
 
@@ -45,7 +49,8 @@ class DataSubjectAdmin(TaxonomyAdmin):
 
 
 @admin.register(Flow)
-class FlowAdmin(SimpleHistoryAdmin):
+class FlowAdmin(RegisterImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [FlowResource]
     list_display = (
         "reference",
         "source",
@@ -90,3 +95,6 @@ class MechanismValidityAdmin(admin.ModelAdmin):
     list_display = ("regime", "mechanism", "valid_from", "valid_to", "citation")
     list_filter = ("regime", "mechanism")
     search_fields = ("mechanism", "citation", "notes")
+
+
+from flows import review_admin  # noqa: E402, F401  (registers Review)

@@ -60,3 +60,9 @@ class AdequacyScope(models.TextChoices):
     WHOLE = "whole", "Whole country"
     DPF = "dpf", "Only recipients certified under the Data Privacy Framework"
     SECTORAL = "sectoral", "Partial (sector or law), see notes"
+
+
+class ReviewDecision(models.TextChoices):
+    ACCEPT_RISK = "accept_risk", "Accept the risk"
+    WAIVE = "waive", "Waive"
+    REQUEST_CHANGE = "request_change", "Request a change"

@@ -780,4 +780,7 @@ def seed_demo(today: date) -> DemoRegister:
             tia_on=f.tia_on,
             description=f.description,
         )
+    from registry.onboarding_demo import seed_onboarding_demo
+
+    seed_onboarding_demo(today)
     return demo

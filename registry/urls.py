@@ -11,6 +11,8 @@ urlpatterns = [
     path("agreements/", views.agreement_list, name="agreement_list"),
     path("agreements/<slug:reference>/", views.agreement_detail, name="agreement_detail"),
     path("", include("flows.urls")),
+    path("", include("registry.onboarding_urls")),
+    path("", include("registry.public_urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -5,6 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from flows.register_selectors import finding_list
+from flows.review_selectors import review_counts
 from registry import selectors
 from registry.forms import AgreementFilterForm, PartyFilterForm
 from registry.listing import list_page
@@ -37,6 +38,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "critical": [f for f in findings.findings if f.severity == "critical"][:10],
         "names": {slug: p.name for slug, p in findings.register.parties.items()},
         "as_of": today,
+        "reviews": review_counts(as_of=today),
     }
     return render(request, "registry/dashboard.html", context)
 

@@ -4,10 +4,12 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from flows.decisions import SETTLED
 from flows.finding_filters import count_by_severity, fails, filter_findings
 from flows.graph import Taxonomy
 from flows.records import SEVERITIES, Finding, Register
 from flows.register_selectors import findings_as_of
+from flows.review_selectors import ReviewedFinding, decision_json, decision_states
 from registry.cli import iso_date, suggest
 
 
@@ -15,7 +17,8 @@ class Command(BaseCommand):
     help = (
         "Print the findings of the register as of a date: every flow that lacks an "
         "agreement, a lawful basis or a valid transfer mechanism. Exit status 1 when a "
-        "finding at or above --fail-on exists, for CI pipelines."
+        "finding at or above --fail-on exists, for CI pipelines; findings a reviewer "
+        "accepted or waived (with the facts unchanged) do not count."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -45,21 +48,39 @@ class Command(BaseCommand):
         findings = filter_findings(
             findings, Taxonomy(register.categories), party=party, category=category
         )
+        states = decision_states(register, findings, as_of)
         if options["format"] == "json":
             references = _flow_references(register)
-            rows = [{**f.as_dict(), "flow_reference": references.get(f.flow, "")} for f in findings]
+            rows = [
+                {
+                    **f.as_dict(),
+                    "flow_reference": references.get(f.flow, ""),
+                    "decision": decision_json(states.get((f.rule, f.flow or 0))),
+                }
+                for f in findings
+            ]
             self.stdout.write(json.dumps(rows, indent=2))
         else:
-            self.stdout.write(_as_text(findings, register, as_of))
-        if fails(findings, str(options["fail_on"])):
+            self.stdout.write(_as_text(findings, register, as_of, states))
+        unsettled = [f for f in findings if not _settled(states.get((f.rule, f.flow or 0)))]
+        if fails(unsettled, str(options["fail_on"])):
             sys.exit(1)
+
+
+def _settled(item: ReviewedFinding | None) -> bool:
+    return item is not None and item.state in SETTLED
 
 
 def _flow_references(register: Register) -> dict[int | None, str]:
     return {flow.id: flow.reference for flow in register.flows}
 
 
-def _as_text(findings: list[Finding], register: Register, as_of: date) -> str:
+def _as_text(
+    findings: list[Finding],
+    register: Register,
+    as_of: date,
+    states: dict[tuple[str, int], ReviewedFinding],
+) -> str:
     counts = ", ".join(f"{n} {severity}" for severity, n in count_by_severity(findings))
     lines = [f"Findings as of {as_of.isoformat()}: {counts}."]
     if not findings:
@@ -77,6 +98,13 @@ def _as_text(findings: list[Finding], register: Register, as_of: date) -> str:
             )
             flow = f" [flow {references.get(f.flow, f.flow)}]" if f.flow is not None else ""
             lines.append(f"  {f.rule}: {where}{flow}")
+            item = states.get((f.rule, f.flow or 0))
+            if item is not None and item.decision is not None:
+                d = item.decision
+                lines.append(
+                    f"    Review: {item.state_label} ({d.decided_by}, "
+                    f"{d.decided_at.date().isoformat()})"
+                )
             lines.append(f"    {f.message}")
             if f.path:
                 lines.append(f"    Path: {' -> '.join(f.path)}")
