@@ -88,7 +88,8 @@ def dashboard(*, today: date, expiring_within_days: int) -> Dashboard:
     counts = dict(Party.objects.values_list("relationship").annotate(n=Count("id")).order_by())
     from flows.models import Flow
 
-    flow_counts = Flow.objects.aggregate(
+    # Proposed flows (an onboarding not yet approved) are not part of the live register.
+    flow_counts = Flow.objects.filter(proposed=False).aggregate(
         total=Count("id"),
         active=Count(
             "id",

@@ -128,3 +128,12 @@ def test_static_css_is_served_by_the_project(client):
     page = client.get(reverse("login")).content.decode()
     assert "/static/registry/site.css" in page
     assert "cdn" not in page.lower()
+
+
+def test_the_dashboard_does_not_count_proposed_flows(viewer_client):
+    own, vendor = make_own_party(), make_party("vendor")
+    make_flow(own, vendor, reference="live")
+    proposed = make_flow(own, vendor, reference="proposed")
+    Flow.objects.filter(pk=proposed.pk).update(proposed=True)
+    summary = viewer_client.get(reverse("dashboard")).context["summary"]
+    assert (summary.active_flow_count, summary.flow_count) == (1, 1)
