@@ -8,10 +8,8 @@ register.
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from threading import Lock
@@ -23,6 +21,7 @@ from django.db.models.functions import Cast
 
 from flows.finding_filters import count_by_severity, filter_findings
 from flows.graph import CategoryReach, Taxonomy, category_reach
+from flows.memory import paused_gc
 from flows.models import (
     AdequacyDecision,
     DataCategory,
@@ -56,22 +55,6 @@ def register_load() -> Register:
     """
     with paused_gc():
         return _register_load()
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many acyclic objects.
-
-    Each generation-2 pass walks every record built so far; over 100,000 flows the passes
-    cost as much as the building (measured: 1.0 s of 3.0 s). The records hold no cycles.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 # Columns in the order of the record's fields, so that rows map onto records positionally:
@@ -311,15 +294,8 @@ def findings_as_of(as_of: date) -> tuple[Register, list[Finding]]:
     """The register and every finding on `as_of`, recomputed only when the register changed."""
     version = register_version()
     register = _registers.get_or_compute(version, register_load)
-    findings = _findings.get_or_compute(
-        (version, as_of), lambda: _evaluate_without_gc(register, as_of)
-    )
+    findings = _findings.get_or_compute((version, as_of), lambda: evaluate(register, as_of))
     return register, findings
-
-
-def _evaluate_without_gc(register: Register, as_of: date) -> list[Finding]:
-    with paused_gc():
-        return evaluate(register, as_of)
 
 
 def forget_cached_findings() -> None:

@@ -23,7 +23,7 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from flows.register_selectors import paused_gc
+from flows.memory import paused_gc
 from registry.import_cells import Invalid, Parser, split_list, unknown
 from registry.tabular import MAX_CELL_CHARS, Table, TableError, read_table
 
