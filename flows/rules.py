@@ -258,6 +258,7 @@ class _UpstreamRefusals:
             for key in set(upstream.flow.categories):
                 refusals.setdefault(key, []).append(upstream)
         self._ctx = ctx
+        self._related: dict[tuple[str, ...], frozenset[str]] = {}
 
     def first_refusal(
         self, processor: str, categories: tuple[str, ...], approved: bool
@@ -265,11 +266,13 @@ class _UpstreamRefusals:
         """The lowest-numbered upstream flow sharing a category that refuses the
         sub-processor, or None."""
         outright, unless_approved = self.by_processor[processor]
-        related = {
-            key
-            for category in categories
-            for key in (*self._ctx.taxonomy.lineage(category), *self._ctx.under(category))
-        }
+        related = self._related.get(categories)
+        if related is None:  # flows share a few combinations of categories: compute each once
+            related = self._related[categories] = frozenset(
+                key
+                for category in categories
+                for key in (*self._ctx.taxonomy.lineage(category), *self._ctx.under(category))
+            )
         found: FlowFacts | None = None
         for table in (outright,) if approved else (outright, unless_approved):
             for key in related:
