@@ -22,16 +22,9 @@ class FlowFilterForm(forms.Form):
     category = forms.CharField(label="Data category", required=False, max_length=200)
 
 
-class FindingFilterForm(forms.Form):
-    as_of = forms.DateField(
-        label="As of",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Empty means today.",
-    )
-    severity = forms.ChoiceField(
-        label="Severity", required=False, choices=with_any([(s, s.title()) for s in SEVERITIES])
-    )
+class FindingCriteriaForm(forms.Form):
+    """The criteria every list of findings filters on: rule, party, data category."""
+
     rule = forms.ChoiceField(label="Rule", required=False, choices=())
     party = forms.SlugField(label="Party (slug)", required=False, max_length=100)
     category = forms.CharField(label="Data category", required=False, max_length=200)
@@ -41,6 +34,20 @@ class FindingFilterForm(forms.Form):
         self.fields["rule"].choices = with_any(
             [(r.identifier, r.identifier) for r in sorted(RULES, key=lambda r: r.identifier)]
         )
+
+
+class FindingFilterForm(FindingCriteriaForm):
+    field_order = ["as_of", "severity"]
+
+    as_of = forms.DateField(
+        label="As of",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Empty means today.",
+    )
+    severity = forms.ChoiceField(
+        label="Severity", required=False, choices=with_any([(s, s.title()) for s in SEVERITIES])
+    )
 
 
 class ReachForm(forms.Form):

@@ -7,24 +7,16 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from flows.choices import ReviewDecision
+from flows.forms import FindingCriteriaForm
 from flows.review_selectors import QUEUE_STATES
-from flows.rules import RULES
-from registry.forms import with_any
 
 
-class ReviewQueueFilterForm(forms.Form):
+class ReviewQueueFilterForm(FindingCriteriaForm):
+    field_order = ["state"]
+
     state = forms.ChoiceField(
         label="Review state", required=False, choices=list(QUEUE_STATES.items())
     )
-    rule = forms.ChoiceField(label="Rule", required=False, choices=())
-    party = forms.SlugField(label="Party (slug)", required=False, max_length=100)
-    category = forms.CharField(label="Data category", required=False, max_length=200)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["rule"].choices = with_any(
-            [(r.identifier, r.identifier) for r in sorted(RULES, key=lambda r: r.identifier)]
-        )
 
 
 def editors() -> QuerySet[Any]:
