@@ -366,21 +366,17 @@ def chains_to_marked(
     in the edges however many first hops ask; nothing enumerates paths. Neighbours are taken
     in slug order, so the result does not depend on the order of the edges.
     """
-    pred: dict[str, set[str]] = {}
+    pred: dict[str, set[str]] = defaultdict(set)
     tails: dict[str, dict[str, int]] = {}
     first: list[tuple[str, str, int]] = []
-    for source, target, flow_id in edges:
+    for source, target, flow_id in edges:  # a hundred thousand edges: keep this loop lean
         if source in origins:
             if target not in origins:
                 first.append((source, target, flow_id))
             continue
         if target in origins:
             continue
-        sources = pred.get(target)
-        if sources is None:
-            pred[target] = {source}
-        else:
-            sources.add(source)
+        pred[target].add(source)
         if flow_id in marked:
             row = tails.setdefault(source, {})
             if flow_id < row.get(target, flow_id + 1):

@@ -4,6 +4,12 @@ Nothing here knows about the ORM. Selectors turn database rows into these record
 the pure core (jurisdictions, graph, rules, diagram) works on them alone, so it can be
 tested without a database and run over 100,000 flows quickly.
 
+Records are read-only. Most are frozen dataclasses; the four built by the ten thousand
+(parties, agreements, flows, findings) are plain slotted dataclasses that nothing assigns to,
+hashable as before, because a frozen dataclass's __init__ sets each field through
+object.__setattr__: building 100,000 flow records took 0.39 s frozen against 0.10 s plain
+(measured on the benchmark machine), a tenth of the whole load-and-evaluate budget.
+
 Enumerated fields hold the same stable string values as the model choices
 (`registry.choices`, `flows.choices`); an empty string means "not recorded".
 """
@@ -23,7 +29,7 @@ def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # read-only: see the module docstring
 class PartyRecord:
     slug: str
     name: str
@@ -44,7 +50,7 @@ class PartyRecord:
         return self.processing_countries or (self.country,)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # read-only: see the module docstring
 class AgreementRecord:
     reference: str
     kind: str
@@ -86,7 +92,7 @@ class PurposeRecord:
     sale_or_share: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # read-only: see the module docstring
 class FlowRecord:
     id: int
     source: str
@@ -155,7 +161,7 @@ class Register:
     mechanisms: tuple[MechanismRecord, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # read-only: see the module docstring
 class Finding:
     """Something wrong with a flow (or a party) on a date, in words a reviewer can act on."""
 

@@ -53,7 +53,7 @@ def register_load() -> Register:
     Reads raw rows rather than model instances: over 100,000 flows that is several times
     faster, and the core needs nothing else.
     """
-    with paused_gc():
+    with paused_gc(keep=True):
         return _register_load()
 
 
@@ -73,16 +73,9 @@ _FLOW_COLUMNS = (
     "lawful_basis", "art9_condition", "processing_countries", "transfer_mechanism",
     "transfer_agreement_id", "tia_on", "reference",
 )  # fmt: skip
-_DATES = ("started_on", "ended_on", "tia_on")
+_FLOW_DATES = ("started_on", "ended_on", "tia_on")
+_AGREEMENT_DATES = ("signed_on", "effective_on", "expires_on", "terminated_on")
 _NONE: frozenset[str] = frozenset()
-
-
-def _identity(value: Any) -> Any:
-    return value
-
-
-def _optional_date(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
 
 
 def _register_load() -> Register:
@@ -163,9 +156,19 @@ def _agreement_records(
 ) -> tuple[AgreementRecord, ...]:
     parties = _links(Agreement.parties.through, "agreement_id", "party_id")
     categories = _links(Agreement.categories.through, "agreement_id", "datacategory_id")
-    rows = _raw_rows(Agreement.objects.values_list(*_AGREEMENT_COLUMNS))
+    agreements, columns, text_dates = _with_text_dates(
+        Agreement.objects.all(), _AGREEMENT_COLUMNS, _AGREEMENT_DATES
+    )
+    parse = date.fromisoformat
     records = []
-    for pk, reference, kind, signed, effective, expires, terminated, flowdown, other in rows:
+    for pk, reference, kind, signed, effective, expires, terminated, flowdown, other in _raw_rows(
+        agreements.values_list(*columns)
+    ):
+        if text_dates:  # None stays None
+            signed = signed and parse(signed)
+            effective = effective and parse(effective)
+            expires = expires and parse(expires)
+            terminated = terminated and parse(terminated)
         covered = categories.get(pk)
         records.append(
             AgreementRecord(
@@ -185,6 +188,21 @@ def _agreement_records(
     return tuple(records)
 
 
+def _with_text_dates(
+    queryset: QuerySet[Any], columns: tuple[str, ...], dates: tuple[str, ...]
+) -> tuple[QuerySet[Any], list[str], bool]:
+    """On SQLite, the queryset and columns that read `dates` as ISO text, and True.
+
+    SQLite's driver makes each date through a Python callback; casting the dates to text and
+    parsing them with date.fromisoformat (in C) is three times faster. PostgreSQL's driver
+    returns dates already: the queryset and columns are left as they are, with False.
+    """
+    if connections[queryset.db].vendor != "sqlite":
+        return queryset, list(columns), False
+    queryset = queryset.annotate(**{f"{name}_text": Cast(name, CharField()) for name in dates})
+    return queryset, [f"{c}_text" if c in dates else c for c in columns], True
+
+
 def _flow_records(
     slug_by_id: dict[int, str],
     key_by_id: dict[int, str],
@@ -194,46 +212,44 @@ def _flow_records(
     links = _links(Flow.categories.through, "flow_id", "datacategory_id")
     # Most flows share a few combinations of categories: build each sorted tuple once.
     combos: dict[tuple[int, ...], tuple[str, ...]] = {}
-
-    def keys_of(flow_id: int) -> tuple[str, ...]:
-        ids = tuple(links.get(flow_id, ()))
-        found = combos.get(ids)
-        if found is None:
-            found = combos[ids] = tuple(sorted(key_by_id[c] for c in ids))
-        return found
-
-    flows = Flow.objects.filter(proposed=False).order_by("id")
-    columns: list[str] = list(_FLOW_COLUMNS)
-    as_date: Callable[[Any], date | None] = _identity
-    if connections[flows.db].vendor == "sqlite":
-        # SQLite's driver makes each date through a Python callback; casting the dates to
-        # text and parsing them with date.fromisoformat (in C) is three times faster.
-        flows = flows.annotate(**{f"{name}_text": Cast(name, CharField()) for name in _DATES})
-        columns = [f"{c}_text" if c in _DATES else c for c in columns]
-        as_date = _optional_date
-    # row: id, source, target, purpose, role, started, ended, basis, art9, countries,
-    # mechanism, agreement, tia, reference (_FLOW_COLUMNS), as FlowRecord's fields.
+    flows, columns, text_dates = _with_text_dates(
+        Flow.objects.filter(proposed=False).order_by("id"), _FLOW_COLUMNS, _FLOW_DATES
+    )
+    parse = date.fromisoformat
+    no_ids: tuple[int, ...] = ()
     records = []
-    for row in _raw_rows(flows.values_list(*columns)):
-        agreement = row[11]
-        record = FlowRecord(
-            row[0],
-            slug_by_id[row[1]],
-            slug_by_id[row[2]],
-            keys_of(row[0]),
-            purpose_key_by_id[row[3]],
-            row[4],
-            as_date(row[5]),
-            as_date(row[6]),
-            row[7],
-            row[8],
-            _countries(row[9]),
-            row[10],
-            reference_by_id.get(agreement) if agreement else None,
-            as_date(row[12]),
-            row[13],
+    # The loop body runs 100,000 times: helpers are inlined, each would cost a call per row.
+    for (
+        pk, source, target, purpose, role, started, ended, basis, art9, countries, mechanism,
+        agreement, tia, reference,
+    ) in _raw_rows(flows.values_list(*columns)):  # fmt: skip
+        ids = tuple(links.get(pk, no_ids))
+        keys = combos.get(ids)
+        if keys is None:
+            keys = combos[ids] = tuple(sorted(key_by_id[c] for c in ids))
+        if text_dates:  # None stays None
+            started = parse(started)
+            ended = ended and parse(ended)
+            tia = tia and parse(tia)
+        records.append(
+            FlowRecord(
+                pk,
+                slug_by_id[source],
+                slug_by_id[target],
+                keys,
+                purpose_key_by_id[purpose],
+                role,
+                started,
+                ended,
+                basis,
+                art9,
+                tuple(countries.split(",")) if countries else (),
+                mechanism,
+                reference_by_id.get(agreement) if agreement else None,
+                tia,
+                reference,
+            )
         )
-        records.append(record)
     return tuple(records)
 
 

@@ -18,8 +18,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
+from operator import attrgetter
 
-from flows.graph import Taxonomy, group_members, is_active, own_parties
+from flows.graph import Taxonomy, group_members, own_parties
 from flows.jurisdictions import (
     REGIME_NAMES,
     Jurisdictions,
@@ -120,7 +122,7 @@ class RuleContext:
         self.owners = frozenset(own_parties(register.parties))
         self.jurisdictions: JurisdictionSnapshot = Jurisdictions.from_register(register).on(as_of)
         self._exporters = self.jurisdictions.exporters
-        agreements = sorted(register.agreements, key=lambda a: (a.reference, a.kind))
+        agreements = sorted(register.agreements, key=attrgetter("reference", "kind"))
         self.agreements_by_ref: dict[str, AgreementRecord] = {}
         for agreement in agreements:
             self.agreements_by_ref.setdefault(agreement.reference, agreement)
@@ -146,11 +148,18 @@ class RuleContext:
         self._mechanism_problems: dict[int, tuple[MechanismProblem, ...]] = {}
         self._sale: dict[str, bool] = {}
         self._carrying: dict[str, list[tuple[str, str, int]]] | None = None
-        self._under: dict[str, set[str]] = defaultdict(set)
+        self._under: dict[str, set[str]] | None = None
         self._windows: dict[tuple[str, str], str | None] = {}
-        active = sorted((f for f in register.flows if is_active(f, as_of)), key=lambda f: f.id)
+        # is_active, spelled out: it runs once per flow.
+        active = [
+            f
+            for f in register.flows
+            if f.started_on <= as_of and (f.ended_on is None or f.ended_on >= as_of)
+        ]
+        active.sort(key=attrgetter("id"))
         self.flows: tuple[FlowFacts, ...] = tuple(map(self._facts, active))
-        self.by_id: dict[int, FlowFacts] = {facts.flow.id: facts for facts in self.flows}
+        ids = map(attrgetter("id"), active)
+        self.by_id: dict[int, FlowFacts] = dict(zip(ids, self.flows, strict=True))
         # Most rules concern a small share of the flows; one pass sorts them out, in flow id
         # order, so that no rule walks all 100,000 to find its few hundred.
         self.with_gap: dict[str, list[FlowFacts]] = defaultdict(list)
@@ -159,19 +168,24 @@ class RuleContext:
         self.subprocessing: list[FlowFacts] = []
         self.naming_transfer_agreement: list[FlowFacts] = []
         self.sales: list[FlowFacts] = []
+        sale = self._sale
         for facts in self.flows:
             flow = facts.flow
             if facts.agreement_gap is not None:
                 self.with_gap[facts.agreement_gap].append(facts)
-            for flag in facts.flagged:
-                self.with_flag[flag].append(facts)
+            if facts.flagged:
+                for flag in facts.flagged:
+                    self.with_flag[flag].append(facts)
             if facts.restricted:
                 self.restricted.append(facts)
             if flow.role == "subprocessor":
                 self.subprocessing.append(facts)
             if flow.transfer_agreement:
                 self.naming_transfer_agreement.append(facts)
-            if self.is_sale_or_share(flow.purpose):
+            for_sale = sale.get(flow.purpose)
+            if for_sale is None:
+                for_sale = self.is_sale_or_share(flow.purpose)
+            if for_sale:
                 self.sales.append(facts)
 
     # -- agreements ---------------------------------------------------------------------------
@@ -243,6 +257,9 @@ class RuleContext:
         restricted: tuple[RestrictedTransfer, ...] = ()
         if source is not None and source.country in self._exporters:
             restricted = self.jurisdictions.restricted_transfers(flow, source, target)
+        gap: str | None = None  # agreement_gap(), spelled out
+        if not qualifying:
+            gap = "EXPIRED_AGREEMENT" if lapsed else "NDA_ONLY" if ndas else "NO_AGREEMENT"
         return FlowFacts(
             flow,
             source,
@@ -254,7 +271,7 @@ class RuleContext:
             restricted,
             source.name if source is not None and source.name else s,
             target.name if target is not None and target.name else t,
-            agreement_gap(qualifying, lapsed, ndas),
+            gap,
         )
 
     def is_sale_or_share(self, purpose: str) -> bool:
@@ -278,22 +295,29 @@ class RuleContext:
 
     def under(self, key: str) -> set[str]:
         """Categories used by active flows that are `key` or below it."""
-        self._category_index()
+        if self._under is None:
+            self._under = defaultdict(set)
+            # Flows share a few combinations of categories: walk each combination once.
+            combinations = set(map(attrgetter("categories"), map(attrgetter("flow"), self.flows)))
+            for category in {c for combination in combinations for c in combination}:
+                for ancestor in self.taxonomy.lineage(category):
+                    self._under[ancestor].add(category)
         return self._under.get(key, set())
 
     def _category_index(self) -> dict[str, list[tuple[str, str, int]]]:
-        """Category -> (source, target, flow id) of the active flows listing it; built on
-        first use, with `_under` (category -> used categories at or below it)."""
+        """Category -> (source, target, flow id) of the active flows listing it, built on
+        first use."""
         if self._carrying is None:
-            self._carrying = defaultdict(list)
+            # Flows share a few combinations of categories: group the edges by combination,
+            # then hand each group to its categories at once.
+            by_combination: dict[tuple[str, ...], list[tuple[str, str, int]]] = defaultdict(list)
             for facts in self.flows:
                 flow = facts.flow
-                edge = (flow.source, flow.target, flow.id)
-                for category in set(flow.categories):
-                    self._carrying[category].append(edge)
-            for category in self._carrying:
-                for ancestor in self.taxonomy.lineage(category):
-                    self._under[ancestor].add(category)
+                by_combination[flow.categories].append((flow.source, flow.target, flow.id))
+            self._carrying = defaultdict(list)
+            for combination, edges in by_combination.items():
+                for category in set(combination):
+                    self._carrying[category].extend(edges)
         return self._carrying
 
     def edges_carrying(self, key: str) -> list[tuple[str, str, int]]:
@@ -437,6 +461,13 @@ class RuleContext:
         return "INVALID_TRANSFER_MECHANISM" if self.mechanism_problems(facts) else None
 
 
+@lru_cache(maxsize=4096)
+def sorted_keys(categories: tuple[str, ...]) -> tuple[str, ...]:
+    """The keys sorted, without repeats: one shared tuple per combination, however many
+    findings name it."""
+    return tuple(sorted(set(categories)))
+
+
 def flow_finding(
     rule: str,
     severity: str,
@@ -458,6 +489,6 @@ def flow_finding(
         flow=flow.id,
         source=flow.source,
         target=flow.target,
-        categories=tuple(sorted(set(flow.categories))) if categories is None else categories,
+        categories=sorted_keys(flow.categories) if categories is None else categories,
         path=path,
     )

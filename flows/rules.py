@@ -20,7 +20,7 @@ from datetime import date, timedelta
 
 from flows.memory import paused_gc
 from flows.records import SEVERITIES, Finding, Register
-from flows.rule_context import FlowFacts, RuleContext, flow_finding
+from flows.rule_context import FlowFacts, RuleContext, flow_finding, sorted_keys
 from flows.rule_text import (
     FLAG_WORDS,
     KIND_LABELS,
@@ -71,7 +71,7 @@ def _agreement_citation(facts: FlowFacts) -> str:
 
 def _flow_words(facts: FlowFacts) -> str:
     role = ROLE_WORDS.get(facts.flow.role, facts.flow.role or "unknown role")
-    categories = ", ".join(sorted(set(facts.flow.categories)))
+    categories = ", ".join(sorted_keys(facts.flow.categories))
     return f"the flow of {categories} to {facts.target_name} as {role}"
 
 
@@ -273,12 +273,14 @@ class _UpstreamRefusals:
                 for category in categories
                 for key in (*self._ctx.taxonomy.lineage(category), *self._ctx.under(category))
             )
+        # Each list was filled in flow id order (ctx.flows is sorted), so its first entry
+        # is its lowest-numbered flow.
         found: FlowFacts | None = None
         for table in (outright,) if approved else (outright, unless_approved):
             for key in related:
-                for upstream in table.get(key, ()):
-                    if found is None or upstream.flow.id < found.flow.id:
-                        found = upstream
+                upstreams = table.get(key)
+                if upstreams and (found is None or upstreams[0].flow.id < found.flow.id):
+                    found = upstreams[0]
         return found
 
 
@@ -407,17 +409,19 @@ def agreement_expiring(ctx: RuleContext) -> Iterator[Finding]:
     rulebook R-24 (watch items; the 90-day window is product policy, not law).
     """
     horizon = ctx.as_of + EXPIRY_WARNING
+    # Few agreements expire in any 90 days: find them first, then the flows they cover.
+    expiring = {
+        id(a)
+        for a in ctx.register.agreements
+        if a.expires_on is not None and ctx.as_of <= a.expires_on <= horizon
+    }
+    if not expiring:
+        return
     for facts in ctx.flows:
-        if not facts.qualifying:
-            continue
-        ending = sorted(
-            (a.expires_on, a.reference)
-            for a in facts.qualifying
-            if a.expires_on is not None and ctx.as_of <= a.expires_on <= horizon
-        )
+        ending = [(a.expires_on, a.reference) for a in facts.qualifying if id(a) in expiring]
         if not ending:
             continue
-        expires, reference = ending[0]
+        expires, reference = min(ending)
         days = (expires - ctx.as_of).days
         yield flow_finding(
             "AGREEMENT_EXPIRING",
@@ -514,10 +518,16 @@ def finding_order(finding: Finding) -> tuple[object, ...]:
 
 def evaluate(register: Register, as_of: date, rules: Iterable[Rule] = RULES) -> list[Finding]:
     """Findings for the flows active on `as_of`, worst first, in a deterministic order."""
-    with paused_gc():
-        context = RuleContext(register, as_of)
-        findings = [finding for rule in rules for finding in rule.check(context)]
-        findings.sort(key=finding_order)
+    with paused_gc(keep=True):
+        return _evaluate(register, as_of, rules)
+
+
+def _evaluate(register: Register, as_of: date, rules: Iterable[Rule]) -> list[Finding]:
+    # A function of its own so that the context (a hundred thousand facts) is freed when it
+    # returns, before the collector resumes: otherwise its first pass scans all of them.
+    context = RuleContext(register, as_of)
+    findings = [finding for rule in rules for finding in rule.check(context)]
+    findings.sort(key=finding_order)
     return findings
 
 
