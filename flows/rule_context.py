@@ -90,20 +90,6 @@ class FlowFacts:
     qualifies, else EXPIRED_AGREEMENT, else NDA_ONLY, else NO_AGREEMENT."""
 
 
-def agreement_gap(
-    qualifying: tuple[AgreementRecord, ...],
-    lapsed: tuple[AgreementRecord, ...],
-    ndas: tuple[AgreementRecord, ...],
-) -> str | None:
-    if qualifying:
-        return None
-    if lapsed:
-        return "EXPIRED_AGREEMENT"
-    if ndas:
-        return "NDA_ONLY"
-    return "NO_AGREEMENT"
-
-
 @dataclass(frozen=True, slots=True)
 class MechanismProblem:
     regime: str
@@ -157,7 +143,7 @@ class RuleContext:
             if f.started_on <= as_of and (f.ended_on is None or f.ended_on >= as_of)
         ]
         active.sort(key=attrgetter("id"))
-        self.flows: tuple[FlowFacts, ...] = tuple(map(self._facts, active))
+        self.flows: tuple[FlowFacts, ...] = self._facts_of(active)
         ids = map(attrgetter("id"), active)
         self.by_id: dict[int, FlowFacts] = dict(zip(ids, self.flows, strict=True))
         # Most rules concern a small share of the flows; one pass sorts them out, in flow id
@@ -226,53 +212,65 @@ class RuleContext:
             self._flags[categories] = cached
         return cached
 
-    def _facts(self, flow: FlowRecord) -> FlowFacts:
-        # The hot loop of an evaluation, once per active flow: look-ups are inlined, and the
-        # common case (one agreement between the two) allocates no lists.
-        s, t = flow.source, flow.target
-        source = self.parties.get(s)
-        target = self.parties.get(t)
-        candidates = self._pairs.get((s, t) if s < t else (t, s))
-        qualifying: tuple[AgreementRecord, ...] = ()
-        lapsed: tuple[AgreementRecord, ...] = ()
-        ndas: tuple[AgreementRecord, ...] = ()
-        if candidates:
-            role = flow.role
-            inside = role == "controller" and s in self.group and t in self.group
-            kinds = self._kinds.get((role, inside), frozenset())
-            effective = self._effective
-            for agreement in candidates:
-                if agreement.kind == NDA:
-                    ndas += (agreement,)
-                elif agreement.kind in kinds and (
-                    not agreement.categories or self.covers(agreement, flow.categories)
-                ):
-                    if effective[id(agreement)]:
-                        qualifying += (agreement,)
-                    else:
-                        lapsed += (agreement,)
-        flagged = self._flags.get(flow.categories)
-        if flagged is None:
-            flagged = self.flagged(flow.categories)
-        restricted: tuple[RestrictedTransfer, ...] = ()
-        if source is not None and source.country in self._exporters:
-            restricted = self.jurisdictions.restricted_transfers(flow, source, target)
-        gap: str | None = None  # agreement_gap(), spelled out
-        if not qualifying:
-            gap = "EXPIRED_AGREEMENT" if lapsed else "NDA_ONLY" if ndas else "NO_AGREEMENT"
-        return FlowFacts(
-            flow,
-            source,
-            target,
-            flagged,
-            qualifying,
-            lapsed,
-            ndas,
-            restricted,
-            source.name if source is not None and source.name else s,
-            target.name if target is not None and target.name else t,
-            gap,
-        )
+    def _facts_of(self, flows: list[FlowRecord]) -> tuple[FlowFacts, ...]:
+        """The facts of each flow, in order.
+
+        The hot loop of an evaluation, once per active flow: look-ups are bound to locals
+        and inlined, and the common case (one agreement between the two) allocates no lists.
+        """
+        parties, pairs, group, kinds_for = self.parties, self._pairs, self.group, self._kinds
+        effective, flags, exporters = self._effective, self._flags, self._exporters
+        restricted_transfers = self.jurisdictions.restricted_transfers
+        names = {slug: party.name or slug for slug, party in parties.items()}
+        no_kinds: frozenset[str] = frozenset()
+        found = []
+        for flow in flows:
+            s, t = flow.source, flow.target
+            source = parties.get(s)
+            target = parties.get(t)
+            candidates = pairs.get((s, t) if s < t else (t, s))
+            qualifying: tuple[AgreementRecord, ...] = ()
+            lapsed: tuple[AgreementRecord, ...] = ()
+            ndas: tuple[AgreementRecord, ...] = ()
+            if candidates:
+                role = flow.role
+                inside = role == "controller" and s in group and t in group
+                kinds = kinds_for.get((role, inside), no_kinds)
+                for agreement in candidates:
+                    if agreement.kind == NDA:
+                        ndas += (agreement,)
+                    elif agreement.kind in kinds and (
+                        not agreement.categories or self.covers(agreement, flow.categories)
+                    ):
+                        if effective[id(agreement)]:
+                            qualifying += (agreement,)
+                        else:
+                            lapsed += (agreement,)
+            flagged = flags.get(flow.categories)
+            if flagged is None:
+                flagged = self.flagged(flow.categories)
+            restricted: tuple[RestrictedTransfer, ...] = ()
+            if source is not None and source.country in exporters:
+                restricted = restricted_transfers(flow, source, target)
+            gap: str | None = None  # the three exclusive agreement rules, in their order
+            if not qualifying:
+                gap = "EXPIRED_AGREEMENT" if lapsed else "NDA_ONLY" if ndas else "NO_AGREEMENT"
+            found.append(
+                FlowFacts(
+                    flow,
+                    source,
+                    target,
+                    flagged,
+                    qualifying,
+                    lapsed,
+                    ndas,
+                    restricted,
+                    names.get(s, s),
+                    names.get(t, t),
+                    gap,
+                )
+            )
+        return tuple(found)
 
     def is_sale_or_share(self, purpose: str) -> bool:
         """The purpose, or one it descends from, is flagged as a sale or sharing of data."""

@@ -203,6 +203,8 @@ def subprocessor_not_authorised(ctx: RuleContext) -> Iterator[Finding]:
     Basis: GDPR Art. 28(2) and 28(3)(d); SCCs 2021 Clause 9; Swiss DPO Art. 7 (rulebook R-06).
     """
     index = _UpstreamRefusals(ctx)
+    # One upstream flow often refuses many sub-processors: word its terms once per status.
+    wording: dict[tuple[int, str], tuple[str, str]] = {}
     for facts in ctx.subprocessing:
         flow = facts.flow
         if flow.source not in index.by_processor:
@@ -211,16 +213,23 @@ def subprocessor_not_authorised(ctx: RuleContext) -> Iterator[Finding]:
         upstream = index.first_refusal(flow.source, flow.categories, status == "approved")
         if upstream is None:
             continue
-        terms = "; ".join(
-            f"{a.reference} {_authorisation_words(a.subprocessor_authorisation, status)}"
-            for a in upstream.qualifying
-        )
+        upstream_words = wording.get((upstream.flow.id, status))
+        if upstream_words is None:
+            terms = "; ".join(
+                f"{a.reference} {_authorisation_words(a.subprocessor_authorisation, status)}"
+                for a in upstream.qualifying
+            )
+            upstream_words = wording[(upstream.flow.id, status)] = (
+                f"{upstream.source_name} ({flow_label(upstream.flow)})",
+                terms,
+            )
+        source_words, terms = upstream_words
         yield flow_finding(
             "SUBPROCESSOR_NOT_AUTHORISED",
             "high",
             facts,
-            f"{facts.source_name} passes data it receives from {upstream.source_name} "
-            f"({flow_label(upstream.flow)}) on to sub-processor {facts.target_name}, but {terms}.",
+            f"{facts.source_name} passes data it receives from {source_words} on to "
+            f"sub-processor {facts.target_name}, but {terms}.",
             "GDPR Art. 28(2), 28(3)(d); SCCs 2021 Clause 9",
             f"Obtain {upstream.source_name}'s written authorisation for {facts.target_name} "
             "(and approve its onboarding), or stop using it.",
