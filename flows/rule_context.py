@@ -133,7 +133,7 @@ class RuleContext:
         self._category_flags: dict[str, frozenset[str]] = {}
         self._mechanism_problems: dict[int, tuple[MechanismProblem, ...]] = {}
         self._sale: dict[str, bool] = {}
-        self._carrying: dict[str, list[tuple[str, str, int]]] | None = None
+        self._onward: dict[str, list[FlowRecord]] | None = None
         self._under: dict[str, set[str]] | None = None
         self._windows: dict[tuple[str, str], str | None] = {}
         # is_active, spelled out: it runs once per flow.
@@ -302,38 +302,17 @@ class RuleContext:
                     self._under[ancestor].add(category)
         return self._under.get(key, set())
 
-    def _category_index(self) -> dict[str, list[tuple[str, str, int]]]:
-        """Category -> (source, target, flow id) of the active flows listing it, built on
-        first use."""
-        if self._carrying is None:
-            # Flows share a few combinations of categories: group the edges by combination,
-            # then hand each group to its categories at once.
-            by_combination: dict[tuple[str, ...], list[tuple[str, str, int]]] = defaultdict(list)
+    def onward_hops(self) -> dict[str, list[FlowRecord]]:
+        """Party -> the active flows leaving it, leaving out flows from or to the own company
+        (data coming home is no onward transfer). Built on first use."""
+        if self._onward is None:
+            self._onward = defaultdict(list)
+            owners = self.owners
             for facts in self.flows:
                 flow = facts.flow
-                by_combination[flow.categories].append((flow.source, flow.target, flow.id))
-            self._carrying = defaultdict(list)
-            for combination, edges in by_combination.items():
-                for category in set(combination):
-                    self._carrying[category].extend(edges)
-        return self._carrying
-
-    def edges_carrying(self, key: str) -> list[tuple[str, str, int]]:
-        """(source, target, flow id) of the active flows carrying `key`: one of their
-        categories is the key, an ancestor or a descendant of it. Indexed by category, so a
-        look-up touches only those flows."""
-        index = self._category_index()
-        keys = [k for k in set(self.taxonomy.lineage(key)) | self.under(key) if k in index]
-        if len(keys) == 1:
-            return index[keys[0]]
-        seen: set[int] = set()
-        found: list[tuple[str, str, int]] = []
-        for category in keys:
-            for edge in index[category]:
-                if edge[2] not in seen:
-                    seen.add(edge[2])
-                    found.append(edge)
-        return found
+                if flow.source not in owners and flow.target not in owners:
+                    self._onward[flow.source].append(flow)
+        return self._onward
 
     # -- transfers ----------------------------------------------------------------------------
 

@@ -286,10 +286,10 @@ class _UpstreamRefusals:
         # is its lowest-numbered flow.
         found: FlowFacts | None = None
         for table in (outright,) if approved else (outright, unless_approved):
-            for key in related:
-                upstreams = table.get(key)
-                if upstreams and (found is None or upstreams[0].flow.id < found.flow.id):
-                    found = upstreams[0]
+            for key in related.intersection(table):
+                first = table[key][0]
+                if found is None or first.flow.id < found.flow.id:
+                    found = first
         return found
 
 

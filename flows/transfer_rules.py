@@ -8,11 +8,11 @@ some country where the data is processed is outside the zone and not adequate on
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterator
+from collections import defaultdict, deque
+from collections.abc import Iterator, Mapping
 
 from flows.graph import chains_to_marked
-from flows.records import Finding
+from flows.records import Finding, FlowRecord
 from flows.rule_context import FlowFacts, RuleContext, flow_finding
 from flows.rule_text import (
     KIND_LABELS,
@@ -184,11 +184,19 @@ def onward_transfer_uncovered(ctx: RuleContext) -> Iterator[Finding]:
         return
     bad = {f.flow.id for gap in ctx.with_gap.values() for f in gap}
     bad.update(f.flow.id for f in ctx.restricted if ctx.transfer_gap(f) is not None)
-    first_hops = [f for f in ctx.flows if f.flow.source in ctx.owners]
+    first_hops = [f.flow for f in ctx.flows if f.flow.source in ctx.owners]
     best: dict[int, tuple[int, tuple[str, ...], int]] = {}
     categories: dict[int, list[str]] = defaultdict(list)
-    for key in sorted({c for f in first_hops for c in f.flow.categories}):
-        chains = chains_to_marked(ctx.edges_carrying(key), ctx.owners, bad)
+    for key in sorted({c for flow in first_hops for c in flow.categories}):
+        # The graph of this key: flows carrying it, an ancestor or a descendant of it.
+        related = {*ctx.taxonomy.lineage(key), *ctx.under(key)}
+        first = [
+            (flow.source, flow.target, flow.id)
+            for flow in first_hops
+            if flow.target not in ctx.owners and not related.isdisjoint(flow.categories)
+        ]
+        onward = _edges_reachable(ctx.onward_hops(), {t for _, t, _ in first}, related)
+        chains = chains_to_marked([*first, *onward], ctx.owners, bad)
         for flow_id, (path, bad_flow) in chains.items():
             # A first hop listing only a broader or narrower category is judged under its own
             # keys, where the chain must carry data related to what it actually sends.
@@ -218,6 +226,31 @@ def onward_transfer_uncovered(ctx: RuleContext) -> Iterator[Finding]:
             categories=keys,
             path=path,
         )
+
+
+def _edges_reachable(
+    hops: Mapping[str, list[FlowRecord]], starts: set[str], related: set[str]
+) -> list[tuple[str, str, int]]:
+    """(source, target, flow id) of the onward hops carrying a related category that can be
+    reached from `starts`, walking forward.
+
+    Only this part of a category's graph can lead a first hop to an uncovered hop, and it is
+    usually a small share of the register: chains_to_marked then searches it alone (same
+    result, since every path from a start stays inside it), not every flow of the category.
+    """
+    edges: list[tuple[str, str, int]] = []
+    seen = set(starts)
+    queue = deque(starts)
+    while queue:
+        node = queue.popleft()
+        for flow in hops.get(node, ()):
+            if related.isdisjoint(flow.categories):
+                continue
+            edges.append((node, flow.target, flow.id))
+            if flow.target not in seen:
+                seen.add(flow.target)
+                queue.append(flow.target)
+    return edges
 
 
 def _transfer_citation(facts: FlowFacts, extra: str = "") -> str:
