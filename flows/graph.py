@@ -369,7 +369,7 @@ def chains_to_marked(
     pred: dict[str, set[str]] = defaultdict(set)
     tails: dict[str, dict[str, int]] = {}
     first: list[tuple[str, str, int]] = []
-    for source, target, flow_id in edges:  # a hundred thousand edges: keep this loop lean
+    for source, target, flow_id in edges:
         if source in origins:
             if target not in origins:
                 first.append((source, target, flow_id))

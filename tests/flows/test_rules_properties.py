@@ -2,7 +2,9 @@
 
 - findings do not depend on the order of flows, agreements or parties;
 - evaluating twice gives the same result;
-- adding an effective qualifying agreement never adds a finding to that flow.
+- adding an effective qualifying agreement never adds a finding to that flow;
+- the onward-transfer search, which looks only at what the first hops reach, finds the same
+  chains as a search of every flow.
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ import random
 from dataclasses import replace
 from datetime import date
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from flows.graph import chains_to_marked
 from flows.records import AgreementRecord, FlowRecord, Register
-from flows.rule_context import FITTING_KINDS
+from flows.rule_context import FITTING_KINDS, RuleContext
 from flows.rules import RULE_IDS, evaluate
+from flows.transfer_rules import _edges_reachable
 from tests.flows.record_builders import (
     AD_SALE,
     CARD,
@@ -199,3 +203,52 @@ def test_an_effective_qualifying_agreement_never_adds_a_finding_to_its_flow(reg,
     after = {f.rule for f in evaluate(after_reg, as_of) if f.flow == target.id}
     assert after <= before
     assert not after & {"NO_AGREEMENT", "EXPIRED_AGREEMENT", "NDA_ONLY"}
+
+
+@st.composite
+def chains(draw) -> Register:
+    """Many flows, all active, between few parties: chains of several hops are common."""
+    hops = draw(st.lists(st.tuples(*[st.sampled_from(SLUGS)] * 2), min_size=1, max_size=30))
+    return register(
+        [
+            FlowRecord(
+                id=i + 1,
+                source=source,
+                target=target,
+                categories=tuple(
+                    draw(st.lists(st.sampled_from(CATEGORIES), min_size=1, max_size=2, unique=True))
+                ),
+                purpose=SERVICE,
+                role="processor",
+                started_on=date(2000, 1, 1),
+            )
+            for i, (source, target) in enumerate(hops)
+            if source != target
+        ],
+        [],
+        parties=base_parties(),
+    )
+
+
+@PROPERTY
+@given(chains(), st.data())
+def test_the_onward_search_finds_the_chains_a_search_of_every_flow_finds(reg, data):
+    """ONWARD_TRANSFER_UNCOVERED searches only what the first hops reach: the same chains
+    as searching every flow of the category, whichever flows are uncovered."""
+    ctx = RuleContext(reg, date(2026, 1, 1))
+    marks = data.draw(st.lists(st.booleans(), min_size=len(reg.flows), max_size=len(reg.flows)))
+    uncovered = {f.id for f, marked in zip(reg.flows, marks, strict=True) if marked}
+    found = 0
+    for key in CATEGORIES:
+        related = {*ctx.taxonomy.lineage(key), *ctx.under(key)}
+        every = [
+            (f.flow.source, f.flow.target, f.flow.id)
+            for f in ctx.flows
+            if not related.isdisjoint(f.flow.categories)
+        ]
+        first = [e for e in every if e[0] in ctx.owners and e[1] not in ctx.owners]
+        reached = _edges_reachable(ctx.onward_hops(), {t for _, t, _ in first}, related)
+        searched = chains_to_marked([*first, *reached], ctx.owners, uncovered)
+        assert searched == chains_to_marked(every, ctx.owners, uncovered)
+        found += len(searched)
+    event("chains found" if found else "no chain")
