@@ -37,3 +37,47 @@ def test_roles_hold_the_permissions_of_their_job():
     assert reviewer.has_perm("flows.change_mechanismvalidity")
     assert not reviewer.has_perm("registry.change_party")
     assert admin.has_perm("auth.change_user") and admin.has_perm("flows.review_findings")
+
+
+def _navigation(client) -> dict[str, list[str]]:
+    """The main menu's groups, each with the names of its links."""
+    from html.parser import HTMLParser
+
+    class Menu(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.groups: dict[str, list[str]] = {}
+            self.group: str | None = None
+            self.in_link = False
+
+        def handle_starttag(self, tag, attrs):
+            found = dict(attrs)
+            if found.get("class") == "navgroup":
+                self.group = found["aria-label"]
+                self.groups[self.group] = []
+            self.in_link = tag == "a" and self.group is not None
+
+        def handle_endtag(self, tag):
+            if tag == "span":
+                self.group = None
+            self.in_link = False
+
+        def handle_data(self, data):
+            if self.in_link and data.strip():
+                self.groups[self.group].append(data.strip())
+
+    menu = Menu()
+    menu.feed(client.get(reverse("dashboard")).content.decode())
+    return menu.groups
+
+
+def test_the_menu_groups_its_links_and_shows_each_role_only_what_it_may_open(client):
+    client.force_login(make_user("viewer", role="viewer"))
+    assert _navigation(client) == {
+        "The register": ["Dashboard", "Parties", "Agreements", "Flows", "Onboarding"],
+        "Review and analysis": ["Findings", "Review", "Where data goes", "Diagram", "As of"],
+    }
+    client.force_login(make_user("editor", role="editor"))
+    assert _navigation(client)["Registers and administration"] == ["Registers"]
+    client.force_login(make_user("root", role="admin", is_staff=True))
+    assert _navigation(client)["Registers and administration"] == ["Registers", "Admin"]
