@@ -25,7 +25,8 @@ def paused_gc(*, keep: bool = False) -> Iterator[None]:
     it never scans; reference counting still frees those objects when they are dropped. Each
     pause first returns them to the oldest generation (gc.unfreeze), so a reference cycle
     that became garbage in the meantime is still collected by a later full pass: nothing
-    leaks for good.
+    leaks for good. Like the pause, freezing is process-wide: a server that freezes its heap
+    itself before forking workers (to share memory pages) sees that undone by the first pause.
     """
     enabled = gc.isenabled()
     gc.disable()
