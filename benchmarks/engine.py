@@ -15,8 +15,7 @@ piece of pure Python (building 100,000 frozen dataclasses of 15 fields, the shap
 record), taken just before the measurements. It is a rough guide only: it catches a slow
 CPU, not every slow spell (at 10:06 on 2026-11-28 the calibration was the day's fastest,
 0.25 s, and the 100,000-flow total one of its slowest, 3.9 s). For a comparison that the
-machine cannot blur, count instructions instead (valgrind --tool=callgrind on one load and
-evaluate of the 10,000-flow register).
+machine cannot blur, count instructions instead: benchmarks/engine_instructions.py.
 """
 
 from __future__ import annotations

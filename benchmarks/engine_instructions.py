@@ -1,0 +1,93 @@
+"""Count the instructions of one load and one evaluation, a figure the machine cannot blur.
+
+    .venv/bin/python benchmarks/engine_instructions.py [--parties 5000] [--flows 10000]
+
+Wall-clock figures on the development VM drift by 30 to 50% within the hour (see
+benchmarks/engine.py), too much to tell a 5% change from noise. This script builds a synthetic
+register in a throw-away SQLite file, then runs three processes under valgrind's callgrind:
+one that only warms up (imports, a first load and evaluation), one that loads once more, one
+that also evaluates; the differences are the instructions of a load and of an evaluation.
+Prints JSON, in millions. Needs valgrind (Debian package `valgrind`); callgrind runs Python
+about fifty times slower, so 10,000 flows take a few minutes. Session 2 measured, on 10,000
+flows: load 1,146 -> 720, evaluate 665 -> 468.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+AS_OF = date(2026, 11, 28)
+STEPS = ("warm", "load", "evaluate")
+
+
+def child(step: str) -> None:
+    """Runs under callgrind: warm up, then load and evaluate as far as `step` says."""
+    import django
+
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "registry.settings")
+    django.setup()
+    from flows.register_selectors import register_load
+    from flows.rules import evaluate
+
+    evaluate(register_load(), AS_OF)
+    if step in ("load", "evaluate"):
+        register = register_load()
+        if step == "evaluate":
+            evaluate(register, AS_OF)
+
+
+def instructions(step: str, env: dict[str, str]) -> int:
+    command = [
+        "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+        sys.executable, __file__, "--child", step,
+    ]  # fmt: skip
+    output = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+    found = re.search(r"Collected : (\d+)", output.stderr)
+    if found is None:
+        raise SystemExit(f"callgrind printed no count for the {step} step:\n{output.stderr}")
+    return int(found.group(1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--parties", type=int, default=5000)
+    parser.add_argument("--flows", type=int, default=10_000)
+    parser.add_argument("--child", choices=STEPS, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child)
+        return
+    if shutil.which("valgrind") is None:
+        raise SystemExit("valgrind is not installed: apt-get install valgrind")
+    with tempfile.TemporaryDirectory() as folder:
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder}/instructions.sqlite3"}
+        engine = str(Path(__file__).with_name("engine.py"))
+        generate = [sys.executable, engine, "--child", "generate",
+                    "--parties", str(args.parties), "--flows", str(args.flows)]  # fmt: skip
+        subprocess.run(generate, env=env, check=True, capture_output=True)
+        with ThreadPoolExecutor(max_workers=2) as pool:  # two cores: two valgrinds at a time
+            warm, loaded, evaluated = pool.map(lambda step: instructions(step, env), STEPS)
+    millions = 1_000_000
+    print(json.dumps({
+        "flows": args.flows,
+        "parties": args.parties,
+        "load_millions": round((loaded - warm) / millions),
+        "evaluate_millions": round((evaluated - loaded) / millions),
+        "total_millions": round((evaluated - warm) / millions),
+    }, indent=2))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
