@@ -1,4 +1,4 @@
-"""Plain, frozen records of the register: what the rules, the graph and the diagrams read.
+"""Plain, read-only records of the register: what the rules, the graph and the diagrams read.
 
 Nothing here knows about the ORM. Selectors turn database rows into these records once;
 the pure core (jurisdictions, graph, rules, diagram) works on them alone, so it can be
