@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 from import_export.results import Result, RowResult
 
+from flows.models import DataCategory
 from registry import import_cells as cell
 from registry.models import Agreement, Party
 from registry.tabular import escape_formula, table_from_rows
@@ -174,11 +175,7 @@ class PartyResource(RegisterResource):
 class AgreementResource(RegisterResource):
     kind = "agreements"
     parties = refs_field("parties", Party, "slug")
-    categories = fields.Field(
-        attribute="categories",
-        column_name="categories",
-        widget=widgets.ManyToManyWidget("flows.DataCategory", separator=";", field="key"),
-    )
+    categories = refs_field("categories", DataCategory, "key")
     signed_on = date_field("signed_on")
     effective_on = date_field("effective_on")
     expires_on = date_field("expires_on")
