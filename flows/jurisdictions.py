@@ -227,11 +227,18 @@ class JurisdictionSnapshot:
             return ()
         # Where the data is processed: the flow's own list, else the target's countries.
         countries = flow.processing_countries or (target.countries if target else ())
-        certified = dpf_active(target, self.day)
-        key = (source.country, countries, certified)
+        return self.transfers_from(source.country, countries, dpf_active(target, self.day))
+
+    def transfers_from(
+        self, source_country: str, countries: tuple[str, ...], certified: bool
+    ) -> tuple[RestrictedTransfer, ...]:
+        """restricted_transfers() once the countries are known: the regimes under which data
+        from `source_country` processed in `countries` is a restricted transfer, for a
+        recipient DPF-certified on the day or not. Cached: flows share a few combinations."""
+        key = (source_country, countries, certified)
         cached = self._cache.get(key)
         if cached is None:
-            cached = self._compute(source.country, countries, certified)
+            cached = self._compute(source_country, countries, certified)
             self._cache[key] = cached
         return cached
 

@@ -27,6 +27,7 @@ from flows.jurisdictions import (
     Jurisdictions,
     JurisdictionSnapshot,
     RestrictedTransfer,
+    dpf_active,
 )
 from flows.records import AgreementRecord, Finding, FlowRecord, PartyRecord, Register
 from flows.rule_text import (
@@ -133,9 +134,22 @@ class RuleContext:
         self._category_flags: dict[str, frozenset[str]] = {}
         self._mechanism_problems: dict[int, tuple[MechanismProblem, ...]] = {}
         self._sale: dict[str, bool] = {}
-        self._onward: dict[str, list[FlowRecord]] | None = None
         self._under: dict[str, set[str]] | None = None
         self._windows: dict[tuple[str, str], str | None] = {}
+        # Most rules concern a small share of the flows; the pass that builds the facts also
+        # sorts them out, in flow id order, so that no rule walks all 100,000 to find its few
+        # hundred.
+        self.with_gap: dict[str, list[FlowFacts]] = defaultdict(list)
+        self.with_flag: dict[str, list[FlowFacts]] = defaultdict(list)
+        self.restricted: list[FlowFacts] = []
+        self.subprocessing: list[FlowFacts] = []
+        self.naming_transfer_agreement: list[FlowFacts] = []
+        self.sales: list[FlowFacts] = []
+        self.without_basis: list[FlowFacts] = []
+        """Flows that record no lawful basis."""
+        self.from_owners: list[FlowFacts] = []
+        """First hops: flows that leave the own company."""
+        self._onward: dict[str, list[FlowRecord]] = defaultdict(list)
         # is_active, spelled out: it runs once per flow.
         active = [
             f
@@ -146,33 +160,6 @@ class RuleContext:
         self.flows: tuple[FlowFacts, ...] = self._facts_of(active)
         ids = map(attrgetter("id"), active)
         self.by_id: dict[int, FlowFacts] = dict(zip(ids, self.flows, strict=True))
-        # Most rules concern a small share of the flows; one pass sorts them out, in flow id
-        # order, so that no rule walks all 100,000 to find its few hundred.
-        self.with_gap: dict[str, list[FlowFacts]] = defaultdict(list)
-        self.with_flag: dict[str, list[FlowFacts]] = defaultdict(list)
-        self.restricted: list[FlowFacts] = []
-        self.subprocessing: list[FlowFacts] = []
-        self.naming_transfer_agreement: list[FlowFacts] = []
-        self.sales: list[FlowFacts] = []
-        sale = self._sale
-        for facts in self.flows:
-            flow = facts.flow
-            if facts.agreement_gap is not None:
-                self.with_gap[facts.agreement_gap].append(facts)
-            if facts.flagged:
-                for flag in facts.flagged:
-                    self.with_flag[flag].append(facts)
-            if facts.restricted:
-                self.restricted.append(facts)
-            if flow.role == "subprocessor":
-                self.subprocessing.append(facts)
-            if flow.transfer_agreement:
-                self.naming_transfer_agreement.append(facts)
-            for_sale = sale.get(flow.purpose)
-            if for_sale is None:
-                for_sale = self.is_sale_or_share(flow.purpose)
-            if for_sale:
-                self.sales.append(facts)
 
     # -- agreements ---------------------------------------------------------------------------
 
@@ -213,19 +200,28 @@ class RuleContext:
         return cached
 
     def _facts_of(self, flows: list[FlowRecord]) -> tuple[FlowFacts, ...]:
-        """The facts of each flow, in order.
+        """The facts of each flow, in order, each also filed in the lists the rules walk.
 
         The hot loop of an evaluation, once per active flow: look-ups are bound to locals
         and inlined, and the common case (one agreement between the two) allocates no lists.
         """
         parties, pairs, group, kinds_for = self.parties, self._pairs, self.group, self._kinds
         effective, flags, exporters = self._effective, self._flags, self._exporters
-        restricted_transfers = self.jurisdictions.restricted_transfers
+        owners, sale = self.owners, self._sale
+        with_gap, with_flag, restricted_flows = self.with_gap, self.with_flag, self.restricted
+        subprocessing, sales = self.subprocessing, self.sales
+        naming = self.naming_transfer_agreement
+        without_basis, from_owners, onward = self.without_basis, self.from_owners, self._onward
+        transfers_from = self.jurisdictions.transfers_from
         names = {slug: party.name or slug for slug, party in parties.items()}
+        # Where each party processes data, and whether its DPF certification runs on the day.
+        countries_of = {slug: party.countries for slug, party in parties.items()}
+        certified = {slug: dpf_active(party, self.as_of) for slug, party in parties.items()}
         no_kinds: frozenset[str] = frozenset()
         found = []
         for flow in flows:
             s, t = flow.source, flow.target
+            role = flow.role
             source = parties.get(s)
             target = parties.get(t)
             candidates = pairs.get((s, t) if s < t else (t, s))
@@ -233,7 +229,6 @@ class RuleContext:
             lapsed: tuple[AgreementRecord, ...] = ()
             ndas: tuple[AgreementRecord, ...] = ()
             if candidates:
-                role = flow.role
                 inside = role == "controller" and s in group and t in group
                 kinds = kinds_for.get((role, inside), no_kinds)
                 for agreement in candidates:
@@ -251,25 +246,50 @@ class RuleContext:
                 flagged = self.flagged(flow.categories)
             restricted: tuple[RestrictedTransfer, ...] = ()
             if source is not None and source.country in exporters:
-                restricted = restricted_transfers(flow, source, target)
+                restricted = transfers_from(
+                    source.country,
+                    flow.processing_countries or countries_of.get(t, ()),
+                    certified.get(t, False),
+                )
             gap: str | None = None  # the three exclusive agreement rules, in their order
             if not qualifying:
                 gap = "EXPIRED_AGREEMENT" if lapsed else "NDA_ONLY" if ndas else "NO_AGREEMENT"
-            found.append(
-                FlowFacts(
-                    flow,
-                    source,
-                    target,
-                    flagged,
-                    qualifying,
-                    lapsed,
-                    ndas,
-                    restricted,
-                    names.get(s, s),
-                    names.get(t, t),
-                    gap,
-                )
+            facts = FlowFacts(
+                flow,
+                source,
+                target,
+                flagged,
+                qualifying,
+                lapsed,
+                ndas,
+                restricted,
+                names.get(s, s),
+                names.get(t, t),
+                gap,
             )
+            found.append(facts)
+            if gap is not None:
+                with_gap[gap].append(facts)
+            if flagged:
+                for flag in flagged:
+                    with_flag[flag].append(facts)
+            if restricted:
+                restricted_flows.append(facts)
+            if role == "subprocessor":
+                subprocessing.append(facts)
+            if flow.transfer_agreement:
+                naming.append(facts)
+            if not flow.lawful_basis:
+                without_basis.append(facts)
+            for_sale = sale.get(flow.purpose)
+            if for_sale is None:
+                for_sale = self.is_sale_or_share(flow.purpose)
+            if for_sale:
+                sales.append(facts)
+            if s in owners:
+                from_owners.append(facts)
+            elif t not in owners:  # data coming home is no onward transfer
+                onward[s].append(flow)
         return tuple(found)
 
     def is_sale_or_share(self, purpose: str) -> bool:
@@ -304,14 +324,7 @@ class RuleContext:
 
     def onward_hops(self) -> dict[str, list[FlowRecord]]:
         """Party -> the active flows leaving it, leaving out flows from or to the own company
-        (data coming home is no onward transfer). Built on first use."""
-        if self._onward is None:
-            self._onward = defaultdict(list)
-            owners = self.owners
-            for facts in self.flows:
-                flow = facts.flow
-                if flow.source not in owners and flow.target not in owners:
-                    self._onward[flow.source].append(flow)
+        (data coming home is no onward transfer)."""
         return self._onward
 
     # -- transfers ----------------------------------------------------------------------------
@@ -457,15 +470,15 @@ def flow_finding(
 ) -> Finding:
     """A finding about one flow; categories default to the flow's, sorted."""
     flow = facts.flow
-    return Finding(
-        rule=rule,
-        severity=severity,
-        message=message,
-        citation=citation,
-        remedy=remedy,
-        flow=flow.id,
-        source=flow.source,
-        target=flow.target,
-        categories=sorted_keys(flow.categories) if categories is None else categories,
-        path=path,
+    return Finding(  # positionally, in the order of Finding's fields: it runs 50,000 times
+        rule,
+        severity,
+        message,
+        citation,
+        remedy,
+        flow.id,
+        flow.source,
+        flow.target,
+        sorted_keys(flow.categories) if categories is None else categories,
+        path,
     )

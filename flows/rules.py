@@ -156,9 +156,9 @@ def no_lawful_basis(ctx: RuleContext) -> Iterator[Finding]:
     Basis: GDPR and UK GDPR Art. 6(1): processing is lawful only if a basis applies
     (rulebook R-12).
     """
-    for facts in ctx.flows:
+    for facts in ctx.without_basis:
         flow = facts.flow
-        if flow.lawful_basis or flow.role == "subprocessor":
+        if flow.role == "subprocessor":
             continue
         yield flow_finding(
             "NO_LAWFUL_BASIS",

@@ -184,7 +184,7 @@ def onward_transfer_uncovered(ctx: RuleContext) -> Iterator[Finding]:
         return
     bad = {f.flow.id for gap in ctx.with_gap.values() for f in gap}
     bad.update(f.flow.id for f in ctx.restricted if ctx.transfer_gap(f) is not None)
-    first_hops = [f.flow for f in ctx.flows if f.flow.source in ctx.owners]
+    first_hops = [f.flow for f in ctx.from_owners]
     best: dict[int, tuple[int, tuple[str, ...], int]] = {}
     categories: dict[int, list[str]] = defaultdict(list)
     for key in sorted({c for flow in first_hops for c in flow.categories}):
