@@ -8,14 +8,16 @@ register.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from itertools import chain
 from threading import Lock
 from typing import Any
 
 from django.db import connections
-from django.db.models import Aggregate, CharField, Model, OuterRef, QuerySet, Subquery
+from django.db.models import CharField, Model, QuerySet
 from django.db.models.functions import Cast
 
 from flows.finding_filters import count_by_severity, filter_findings
@@ -75,6 +77,7 @@ _FLOW_COLUMNS = (
 _FLOW_DATES = ("started_on", "ended_on", "tia_on")
 _AGREEMENT_DATES = ("signed_on", "effective_on", "expires_on", "terminated_on")
 _NONE: frozenset[str] = frozenset()
+_BATCH_ROWS = 5000
 
 
 def _register_load() -> Register:
@@ -137,44 +140,34 @@ def _raw_rows(queryset: QuerySet[Any]) -> Iterator[tuple[Any, ...]]:
     strings, dates (both the SQLite and the PostgreSQL drivers return dates), booleans
     (SQLite gives 0/1: wrap them in bool()).
 
-    Rows come one at a time rather than in one list: each is dropped once its record is
-    built, so the next reuses its memory (for 100,000 flows, half the page faults).
+    Rows come in batches rather than in one list: each batch is dropped once its records are
+    built, so the next reuses its memory (for 100,000 flows, half the page faults). Batches,
+    not single rows: psycopg fetches a batch in one call, a row at a time in Python; and
+    chain() hands the rows of a batch on in C, where a generator would resume once a row.
     """
+    return chain.from_iterable(_raw_batches(queryset))
+
+
+def _raw_batches(queryset: QuerySet[Any]) -> Iterator[list[tuple[Any, ...]]]:
     sql, params = queryset.query.sql_with_params()
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
-        yield from cursor
+        while batch := cursor.fetchmany(_BATCH_ROWS):
+            yield batch
 
 
-class _IdList(Aggregate):
-    """The ids of a group of rows, comma-separated, in no particular order."""
-
-    function = "GROUP_CONCAT"
-    output_field = CharField()
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(
-            compiler,
-            connection,
-            function="STRING_AGG",
-            template="%(function)s(%(expressions)s::text, ',')",
-        )
-
-
-def _id_lists(through: type[Model], owner: str, item: str) -> dict[int, str]:
-    """Owner id -> the ids of its items, comma-separated: one row per owner rather than one
-    per link (for 57,000 agreements, 100 ms less than grouping 115,000 links in Python)."""
-    grouped = through.objects.values(owner).annotate(ids=_IdList(item)).values_list(owner, "ids")
-    return dict(_raw_rows(grouped.order_by()))
+def _links(through: type[Model], owner: str, item: str) -> dict[int, list[int]]:
+    links: dict[int, list[int]] = defaultdict(list)
+    for owner_id, item_id in _raw_rows(through.objects.values_list(owner, item)):
+        links[owner_id].append(item_id)
+    return links
 
 
 def _agreement_records(
     slug_by_id: dict[int, str], key_by_id: dict[int, str]
 ) -> tuple[AgreementRecord, ...]:
-    parties = _id_lists(Agreement.parties.through, "agreement_id", "party_id")
-    categories = _id_lists(Agreement.categories.through, "agreement_id", "datacategory_id")
-    slug_of = {str(pk): slug for pk, slug in slug_by_id.items()}.__getitem__
-    key_of = {str(pk): key for pk, key in key_by_id.items()}.__getitem__
+    parties = _links(Agreement.parties.through, "agreement_id", "party_id")
+    categories = _links(Agreement.categories.through, "agreement_id", "datacategory_id")
     agreements, columns, text_dates = _with_text_dates(
         Agreement.objects.all(), _AGREEMENT_COLUMNS, _AGREEMENT_DATES
     )
@@ -188,18 +181,17 @@ def _agreement_records(
             effective = effective and parse(effective)
             expires = expires and parse(expires)
             terminated = terminated and parse(terminated)
-        party_ids = parties.get(pk)
         covered = categories.get(pk)
         records.append(
             AgreementRecord(
                 reference,
                 kind,
-                frozenset(map(slug_of, party_ids.split(","))) if party_ids else _NONE,
+                frozenset([slug_by_id[p] for p in parties.get(pk, ())]),
                 signed,
                 effective,
                 expires,
                 terminated,
-                frozenset(map(key_of, covered.split(","))) if covered else _NONE,
+                frozenset([key_by_id[c] for c in covered]) if covered else _NONE,
                 bool(flowdown),
                 other,
                 pk,
@@ -229,30 +221,24 @@ def _flow_records(
     purpose_key_by_id: dict[int, str],
     reference_by_id: dict[int, str],
 ) -> tuple[FlowRecord, ...]:
-    # Each flow's category ids come aggregated in its own row: reading the 200,000 rows of the
-    # link table and grouping them in Python cost more (measured under callgrind, on 100,000
-    # flows: 300 million instructions more, about a tenth of the load).
-    links = Flow.categories.through.objects.filter(flow_id=OuterRef("pk"))
-    category_ids = Subquery(
-        links.values("flow_id").annotate(ids=_IdList("datacategory_id")).values("ids")
-    )
+    links = _links(Flow.categories.through, "flow_id", "datacategory_id")
     # Most flows share a few combinations of categories: build each sorted tuple once.
-    combos: dict[str | None, tuple[str, ...]] = {None: ()}
+    combos: dict[tuple[int, ...], tuple[str, ...]] = {}
     flows, columns, text_dates = _with_text_dates(
-        Flow.objects.filter(proposed=False).annotate(category_ids=category_ids).order_by("id"),
-        _FLOW_COLUMNS,
-        _FLOW_DATES,
+        Flow.objects.filter(proposed=False).order_by("id"), _FLOW_COLUMNS, _FLOW_DATES
     )
     parse = date.fromisoformat
+    no_ids: tuple[int, ...] = ()
     records = []
     # The loop body runs 100,000 times: helpers are inlined, each would cost a call per row.
     for (
         pk, source, target, purpose, role, started, ended, basis, art9, countries, mechanism,
-        agreement, tia, reference, ids,
-    ) in _raw_rows(flows.values_list(*columns, "category_ids")):  # fmt: skip
+        agreement, tia, reference,
+    ) in _raw_rows(flows.values_list(*columns)):  # fmt: skip
+        ids = tuple(links.get(pk, no_ids))
         keys = combos.get(ids)
         if keys is None:
-            keys = combos[ids] = tuple(sorted(key_by_id[int(c)] for c in ids.split(",")))
+            keys = combos[ids] = tuple(sorted(key_by_id[c] for c in ids))
         if text_dates:  # None stays None
             started = parse(started)
             ended = ended and parse(ended)
