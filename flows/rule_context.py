@@ -149,7 +149,9 @@ class RuleContext:
         """Flows that record no lawful basis."""
         self.from_owners: list[FlowFacts] = []
         """First hops: flows that leave the own company."""
-        self._onward: dict[str, list[FlowRecord]] = defaultdict(list)
+        self.onward_hops: dict[str, list[FlowRecord]] = defaultdict(list)
+        """Party -> the flows leaving it, leaving out flows from or to the own company (data
+        coming home is no onward transfer)."""
         # is_active, spelled out: it runs once per flow.
         active = [
             f
@@ -211,7 +213,7 @@ class RuleContext:
         with_gap, with_flag, restricted_flows = self.with_gap, self.with_flag, self.restricted
         subprocessing, sales = self.subprocessing, self.sales
         naming = self.naming_transfer_agreement
-        without_basis, from_owners, onward = self.without_basis, self.from_owners, self._onward
+        without_basis, from_owners, onward = self.without_basis, self.from_owners, self.onward_hops
         transfers_from = self.jurisdictions.transfers_from
         names = {slug: party.name or slug for slug, party in parties.items()}
         # Where each party processes data, and whether its DPF certification runs on the day.
@@ -245,7 +247,7 @@ class RuleContext:
             if flagged is None:
                 flagged = self.flagged(flow.categories)
             restricted: tuple[RestrictedTransfer, ...] = ()
-            if source is not None and source.country in exporters:
+            if source is not None and source.country in exporters:  # restricted_transfers()
                 restricted = transfers_from(
                     source.country,
                     flow.processing_countries or countries_of.get(t, ()),
@@ -321,11 +323,6 @@ class RuleContext:
                 for ancestor in self.taxonomy.lineage(category):
                     self._under[ancestor].add(category)
         return self._under.get(key, set())
-
-    def onward_hops(self) -> dict[str, list[FlowRecord]]:
-        """Party -> the active flows leaving it, leaving out flows from or to the own company
-        (data coming home is no onward transfer)."""
-        return self._onward
 
     # -- transfers ----------------------------------------------------------------------------
 

@@ -420,14 +420,14 @@ def agreement_expiring(ctx: RuleContext) -> Iterator[Finding]:
     horizon = ctx.as_of + EXPIRY_WARNING
     # Few agreements expire in any 90 days: find them first, then the flows they cover.
     expiring = {
-        id(a): a.expires_on
+        id(a)
         for a in ctx.register.agreements
         if a.expires_on is not None and ctx.as_of <= a.expires_on <= horizon
     }
     if not expiring:
         return
     for facts in ctx.flows:
-        ending = [(expiring[id(a)], a.reference) for a in facts.qualifying if id(a) in expiring]
+        ending = [(a.expires_on, a.reference) for a in facts.qualifying if id(a) in expiring]
         if not ending:
             continue
         expires, reference = min(ending)

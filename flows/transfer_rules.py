@@ -195,7 +195,7 @@ def onward_transfer_uncovered(ctx: RuleContext) -> Iterator[Finding]:
             for flow in first_hops
             if flow.target not in ctx.owners and not related.isdisjoint(flow.categories)
         ]
-        onward = _edges_reachable(ctx.onward_hops(), {t for _, t, _ in first}, related)
+        onward = _edges_reachable(ctx.onward_hops, {t for _, t, _ in first}, related)
         chains = chains_to_marked([*first, *onward], ctx.owners, bad)
         for flow_id, (path, bad_flow) in chains.items():
             # A first hop listing only a broader or narrower category is judged under its own

@@ -247,7 +247,7 @@ def test_the_onward_search_finds_the_chains_a_search_of_every_flow_finds(reg, da
             if not related.isdisjoint(f.flow.categories)
         ]
         first = [e for e in every if e[0] in ctx.owners and e[1] not in ctx.owners]
-        reached = _edges_reachable(ctx.onward_hops(), {t for _, t, _ in first}, related)
+        reached = _edges_reachable(ctx.onward_hops, {t for _, t, _ in first}, related)
         searched = chains_to_marked([*first, *reached], ctx.owners, uncovered)
         assert searched == chains_to_marked(every, ctx.owners, uncovered)
         found += len(searched)
