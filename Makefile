@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup graphviz chromium lint check pytest clean
+.PHONY: run test setup compile graphviz chromium lint check pytest clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-setup: $(STAMP) graphviz
+setup: $(STAMP) compile graphviz
+
+# The rule engine compiled with mypyc (flows/compiled_core.py); quick when already current.
+compile: $(STAMP)
+	$(PY) scripts/compile_core.py
 
 # Diagrams need the Graphviz `dot` program from the system's packages.
 graphviz:
@@ -30,6 +34,7 @@ run: setup
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 check: $(STAMP)
 	$(PY) manage.py check
@@ -45,4 +50,4 @@ pytest: setup chromium
 test: setup lint check pytest
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache build

@@ -6,10 +6,13 @@
 
 Each size gets its own database (DATABASE_URL), a SQLite file or, with --postgres, a database
 on that server (production's engine): one child process generates the register,
-a fresh one measures it, so the figures include nothing else. Prints JSON: per size, the
+a fresh one measures it, so the figures include nothing else; all sizes are generated before
+any is measured, so that their measurements are minutes closer in time. Prints JSON: per size, the
 median load, evaluate and total seconds, the best total, the number of findings, and the
 ratio of the largest to the smallest total (the issue asks for load + evaluate of 100,000
-flows under 3 s, and growth no faster than linear: <= 12).
+flows under 3 s, and growth no faster than linear: <= 12), and which core ran ("core":
+"compiled" after `make compile`, "python" with FLOWS_PURE_PYTHON=1 or without a current
+build; flows/compiled_core.py).
 
 The virtual machine this was written on runs the same code 30 to 50% faster or slower from
 one hour to the next. Each run therefore also reports `calibration_s`: the time of a fixed
@@ -32,7 +35,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -105,6 +108,7 @@ def measure(repeat: int) -> dict[str, object]:
     register already in the database (a process that has just written 100,000 flows through
     the ORM holds a heap no real run has)."""
     _django()
+    from flows.compiled_core import core_mode
     from flows.register_selectors import register_load
     from flows.rules import evaluate
 
@@ -128,6 +132,7 @@ def measure(repeat: int) -> dict[str, object]:
         "total_min_s": round(min(totals), 3),
         "findings": findings,
         "calibration_s": round(calibration, 3),
+        "core": core_mode(),
     }
 
 
@@ -185,13 +190,18 @@ def main() -> None:
         print(json.dumps(measure(args.repeat)))
         return
     results = []
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, ExitStack() as databases:
+        environments = []
         for size in args.flows:
-            with _throwaway_database(folder, size, args.postgres) as url:
-                env = {**os.environ, "DATABASE_URL": url}
-                run = _child("generate", env, "--parties", str(args.parties), "--flows", str(size))
-                run.update(_child("measure", env, "--repeat", str(args.repeat)))
+            url = databases.enter_context(_throwaway_database(folder, size, args.postgres))
+            env = {**os.environ, "DATABASE_URL": url}
+            run = _child("generate", env, "--parties", str(args.parties), "--flows", str(size))
             results.append(run)
+            environments.append(env)
+        # Every register is generated first and then measured, one size right after the
+        # other: the VM's speed drifts within minutes, and generating 100,000 flows takes one.
+        for run, env in zip(results, environments, strict=True):
+            run.update(_child("measure", env, "--repeat", str(args.repeat)))
     report: dict[str, object] = {
         "as_of": AS_OF.isoformat(),
         "database": "postgresql" if args.postgres else "sqlite",

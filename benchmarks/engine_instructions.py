@@ -12,6 +12,9 @@ subtract. Prints JSON, in millions. Needs valgrind (Debian package `valgrind`) a
 whose library keeps its symbols (pyenv's does); callgrind runs Python about fifty times
 slower, so 10,000 flows take a minute or two, 100,000 flows about five.
 
+The core measured is the one the project imports ("core" in the report: compiled after
+`make compile`; FLOWS_PURE_PYTHON=1 measures the .py files).
+
 Session 2 measured on 10,000 flows (by an older method, the difference of whole runs): load
 1,146 -> 720, evaluate 665 -> 468. Session 3, on 100,000 flows with this script: the session-2
 engine load 5,251, evaluate 4,287; the session-3 engine load 5,243, evaluate 3,923.
@@ -93,8 +96,12 @@ def main() -> None:
         subprocess.run(generate, env=env, check=True, capture_output=True)
         with ThreadPoolExecutor(max_workers=2) as pool:  # two cores: two valgrinds at a time
             loaded, evaluated = pool.map(lambda step: instructions(step, env), STEPS)
+    sys.path.insert(0, str(ROOT))
+    from flows.compiled_core import core_mode
+
     millions = 1_000_000
     print(json.dumps({
+        "core": core_mode(),
         "flows": args.flows,
         "parties": args.parties,
         "load_millions": round(loaded / millions),

@@ -8,7 +8,6 @@ register.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -30,6 +29,15 @@ from flows.models import (
     MechanismValidity,
     Purpose,
     ZoneMembership,
+)
+from flows.record_rows import (
+    AGREEMENT_COLUMNS,
+    AGREEMENT_DATES,
+    FLOW_COLUMNS,
+    FLOW_DATES,
+    agreement_records,
+    flow_records,
+    grouped_links,
 )
 from flows.records import (
     AdequacyRecord,
@@ -65,18 +73,6 @@ _PARTY_COLUMNS = (
     "slug", "name", "relationship", "country", "processing_countries", "parent_id",
     "engaged_by_id", "status", "dpf_certified_until", "pci_attested_on", "legal_name", "id",
 )  # fmt: skip
-_AGREEMENT_COLUMNS = (
-    "id", "reference", "kind", "signed_on", "effective_on", "expires_on", "terminated_on",
-    "flowdown", "subprocessor_authorisation",
-)  # fmt: skip
-_FLOW_COLUMNS = (
-    "id", "source_id", "target_id", "purpose_id", "role", "started_on", "ended_on",
-    "lawful_basis", "art9_condition", "processing_countries", "transfer_mechanism",
-    "transfer_agreement_id", "tia_on", "reference",
-)  # fmt: skip
-_FLOW_DATES = ("started_on", "ended_on", "tia_on")
-_AGREEMENT_DATES = ("signed_on", "effective_on", "expires_on", "terminated_on")
-_NONE: frozenset[str] = frozenset()
 _BATCH_ROWS = 5000
 
 
@@ -157,47 +153,23 @@ def _raw_batches(queryset: QuerySet[Any]) -> Iterator[list[tuple[Any, ...]]]:
 
 
 def _links(through: type[Model], owner: str, item: str) -> dict[int, list[int]]:
-    links: dict[int, list[int]] = defaultdict(list)
-    for owner_id, item_id in _raw_rows(through.objects.values_list(owner, item)):
-        links[owner_id].append(item_id)
-    return links
+    return grouped_links(_raw_rows(through.objects.values_list(owner, item)))
 
 
 def _agreement_records(
     slug_by_id: dict[int, str], key_by_id: dict[int, str]
 ) -> tuple[AgreementRecord, ...]:
-    parties = _links(Agreement.parties.through, "agreement_id", "party_id")
-    categories = _links(Agreement.categories.through, "agreement_id", "datacategory_id")
     agreements, columns, text_dates = _with_text_dates(
-        Agreement.objects.all(), _AGREEMENT_COLUMNS, _AGREEMENT_DATES
+        Agreement.objects.all(), AGREEMENT_COLUMNS, AGREEMENT_DATES
     )
-    parse = date.fromisoformat
-    records = []
-    for pk, reference, kind, signed, effective, expires, terminated, flowdown, other in _raw_rows(
-        agreements.values_list(*columns)
-    ):
-        if text_dates:  # None stays None
-            signed = signed and parse(signed)
-            effective = effective and parse(effective)
-            expires = expires and parse(expires)
-            terminated = terminated and parse(terminated)
-        covered = categories.get(pk)
-        records.append(
-            AgreementRecord(
-                reference,
-                kind,
-                frozenset([slug_by_id[p] for p in parties.get(pk, ())]),
-                signed,
-                effective,
-                expires,
-                terminated,
-                frozenset([key_by_id[c] for c in covered]) if covered else _NONE,
-                bool(flowdown),
-                other,
-                pk,
-            )  # fmt: skip
-        )
-    return tuple(records)
+    return agreement_records(
+        _raw_rows(agreements.values_list(*columns)),
+        parties=_links(Agreement.parties.through, "agreement_id", "party_id"),
+        categories=_links(Agreement.categories.through, "agreement_id", "datacategory_id"),
+        slug_by_id=slug_by_id,
+        key_by_id=key_by_id,
+        text_dates=text_dates,
+    )
 
 
 def _with_text_dates(
@@ -221,48 +193,18 @@ def _flow_records(
     purpose_key_by_id: dict[int, str],
     reference_by_id: dict[int, str],
 ) -> tuple[FlowRecord, ...]:
-    links = _links(Flow.categories.through, "flow_id", "datacategory_id")
-    # Most flows share a few combinations of categories: build each sorted tuple once.
-    combos: dict[tuple[int, ...], tuple[str, ...]] = {}
     flows, columns, text_dates = _with_text_dates(
-        Flow.objects.filter(proposed=False).order_by("id"), _FLOW_COLUMNS, _FLOW_DATES
+        Flow.objects.filter(proposed=False).order_by("id"), FLOW_COLUMNS, FLOW_DATES
     )
-    parse = date.fromisoformat
-    no_ids: tuple[int, ...] = ()
-    records = []
-    # The loop body runs 100,000 times: helpers are inlined, each would cost a call per row.
-    for (
-        pk, source, target, purpose, role, started, ended, basis, art9, countries, mechanism,
-        agreement, tia, reference,
-    ) in _raw_rows(flows.values_list(*columns)):  # fmt: skip
-        ids = tuple(links.get(pk, no_ids))
-        keys = combos.get(ids)
-        if keys is None:
-            keys = combos[ids] = tuple(sorted(key_by_id[c] for c in ids))
-        if text_dates:  # None stays None
-            started = parse(started)
-            ended = ended and parse(ended)
-            tia = tia and parse(tia)
-        records.append(
-            FlowRecord(
-                pk,
-                slug_by_id[source],
-                slug_by_id[target],
-                keys,
-                purpose_key_by_id[purpose],
-                role,
-                started,
-                ended,
-                basis,
-                art9,
-                tuple(countries.split(",")) if countries else (),
-                mechanism,
-                reference_by_id.get(agreement) if agreement else None,
-                tia,
-                reference,
-            )
-        )
-    return tuple(records)
+    return flow_records(
+        _raw_rows(flows.values_list(*columns)),
+        categories=_links(Flow.categories.through, "flow_id", "datacategory_id"),
+        slug_by_id=slug_by_id,
+        key_by_id=key_by_id,
+        purpose_key_by_id=purpose_key_by_id,
+        reference_by_id=reference_by_id,
+        text_dates=text_dates,
+    )
 
 
 # --- What changed, and the findings --------------------------------------------------------

@@ -70,7 +70,7 @@ def agreement_effective(agreement: AgreementRecord, day: date) -> bool:
     )
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class FlowFacts:
     """An active flow and what the rules need to know about it on the evaluation date."""
 
@@ -89,6 +89,32 @@ class FlowFacts:
     agreement_gap: str | None
     """Which of the three exclusive agreement rules applies: none when an agreement
     qualifies, else EXPIRED_AGREEMENT, else NDA_ONLY, else NO_AGREEMENT."""
+
+    def __init__(  # written out, as the records' are (flows/records.py says why)
+        self,
+        flow: FlowRecord,
+        source: PartyRecord | None,
+        target: PartyRecord | None,
+        flagged: dict[str, tuple[str, ...]],
+        qualifying: tuple[AgreementRecord, ...],
+        lapsed: tuple[AgreementRecord, ...],
+        ndas: tuple[AgreementRecord, ...],
+        restricted: tuple[RestrictedTransfer, ...],
+        source_name: str,
+        target_name: str,
+        agreement_gap: str | None,
+    ) -> None:
+        self.flow = flow
+        self.source = source
+        self.target = target
+        self.flagged = flagged
+        self.qualifying = qualifying
+        self.lapsed = lapsed
+        self.ndas = ndas
+        self.restricted = restricted
+        self.source_name = source_name
+        self.target_name = target_name
+        self.agreement_gap = agreement_gap
 
 
 @dataclass(frozen=True, slots=True)
@@ -402,9 +428,9 @@ class RuleContext:
             return None
         day = self.as_of
         key = (regime, mechanism)
-        ended = [row for row in rows if row.valid_to is not None and row.valid_to < day]
+        ended = [row.valid_to for row in rows if row.valid_to is not None and row.valid_to < day]
         if ended:
-            last = max(row.valid_to for row in ended)
+            last = max(ended)
             why = END_REASONS.get((regime, mechanism))
             suffix = f" ({why})" if why else ""
             ended_on = (last + timedelta(days=1)).isoformat()

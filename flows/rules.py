@@ -427,7 +427,11 @@ def agreement_expiring(ctx: RuleContext) -> Iterator[Finding]:
     if not expiring:
         return
     for facts in ctx.flows:
-        ending = [(a.expires_on, a.reference) for a in facts.qualifying if id(a) in expiring]
+        ending = [
+            (a.expires_on, a.reference)
+            for a in facts.qualifying
+            if id(a) in expiring and a.expires_on is not None
+        ]
         if not ending:
             continue
         expires, reference = min(ending)

@@ -8,11 +8,13 @@ and Partner Inc (US third party). Flows have a lawful basis unless a test remove
 
 from __future__ import annotations
 
+import ast
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
+from flows.compiled_core import PACKAGE_DIR as FLOWS_DIR
 from flows.records import SEVERITIES, Register
 from flows.rules import RULE_IDS, RULES, evaluate, finding_order, findings_by_flow
 from tests.flows.record_builders import (
@@ -66,9 +68,16 @@ def test_the_sixteen_rules_keep_their_identifiers_and_order():
 
 
 def test_every_rule_cites_its_legal_basis_in_its_docstring():
+    # Read from the source: the compiled core (flows/compiled_core.py) keeps no docstrings.
+    docstrings = {
+        node.name: ast.get_docstring(node) or ""
+        for module in ("rules.py", "transfer_rules.py")
+        for node in ast.parse((FLOWS_DIR / module).read_text()).body
+        if isinstance(node, ast.FunctionDef)
+    }
     for rule in RULES:
         assert rule.severity in SEVERITIES
-        assert "Basis:" in (rule.check.__doc__ or ""), rule.identifier
+        assert "Basis:" in docstrings[rule.check.__name__], rule.identifier
 
 
 def test_an_empty_register_gives_no_findings():
