@@ -21,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from flows.compiled_core import core_mode  # noqa: E402
 from flows.records import (  # noqa: E402
     AgreementRecord,
     CategoryRecord,
@@ -122,6 +123,12 @@ def build(parties_n: int, flows_n: int, seed: int, broken: float = 0.15) -> Regi
     # Pairs first, each with its agreement (or a defect), then about two flows per pair.
     senders = ["own", *affiliates]
     pairs: dict[tuple[str, str], str] = {}
+    possible = len(senders) * (len(processors) + len(thirds)) + len(subs) + len(affiliates)
+    if flows_n // 2 > possible:  # the loop below could never find enough distinct pairs
+        raise SystemExit(
+            f"{parties_n} parties allow at most {possible * 2} flows here; "
+            "ask for more parties or fewer flows"
+        )
     while len(pairs) < flows_n // 2:
         roll = rng.random()
         if roll < 0.45:
@@ -255,6 +262,7 @@ def main() -> None:
     print(
         json.dumps(
             {
+                "core": core_mode(),
                 "parties": len(large.parties),
                 "agreements": len(large.agreements),
                 "build_records_s": round(build_seconds, 3),
