@@ -5,9 +5,9 @@
         [--postgres postgres://user@host:port/]
 
 Each size gets its own database (DATABASE_URL), a SQLite file or, with --postgres, a database
-on that server (production's engine): one child process generates the register,
-a fresh one measures it, so the figures include nothing else; all sizes are generated before
-any is measured, so that their measurements are minutes closer in time. Prints JSON: per size, the
+on that server (production's engine): one child process generates the register, a fresh one
+measures it, so the figures include nothing else; all sizes are generated before any is
+measured, so that their measurements are minutes closer in time. Prints JSON: per size, the
 median load, evaluate and total seconds, the best total, the number of findings, and the
 ratio of the largest to the smallest total (the issue asks for load + evaluate of 100,000
 flows under 3 s, and growth no faster than linear: <= 12), and which core ran ("core":
