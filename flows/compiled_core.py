@@ -8,9 +8,14 @@ the sources on disk, for this Python, the package imports those modules from the
 otherwise the .py files as usual. A stale build is never used: edit a rule and the next run
 takes the .py file, until `make compile` rebuilds.
 
-Set FLOWS_PURE_PYTHON=1 to run the .py files whatever is built (the test comparing both
-modes does). Nothing else in the project needs to know which is running; `core_mode()` says,
-for the benchmarks' reports.
+Only a checkout that ran `make compile` has a build: an installed package (pip install, a
+wheel) runs the .py files, about a third slower. Set FLOWS_PURE_PYTHON=1 to run the .py files
+whatever is built (CI's PostgreSQL pass and the test comparing both modes do). Nothing else in
+the project needs to know which is running; `core_mode()` says, for the benchmarks' reports.
+
+One difference to keep in mind: compiled records cannot be pickled or deep-copied (their
+classes are native). Nothing does either today; a cache or process pool that did would need
+the records turned into plain tuples first.
 """
 
 from __future__ import annotations
@@ -60,13 +65,15 @@ def build_is_current(build_dir: Path = BUILD_DIR, package_dir: Path = PACKAGE_DI
     return stamp == build_identity(package_dir)
 
 
-def use_compiled_core(package_path: list[str]) -> None:
-    """Put the compiled modules ahead of the .py files of the package, if they are current."""
-    if os.environ.get(PURE_PYTHON_VARIABLE) or not build_is_current():
-        return
+def use_compiled_core(package_path: list[str], build_dir: Path = BUILD_DIR) -> bool:
+    """Put the compiled modules ahead of the package's .py files if they are current; True
+    when it did."""
+    if os.environ.get(PURE_PYTHON_VARIABLE) == "1" or not build_is_current(build_dir):
+        return False
     # The modules share one runtime library, a top-level module in the build's root.
-    sys.path.append(str(BUILD_DIR))
-    package_path.insert(0, str(BUILD_DIR / "flows"))
+    sys.path.append(str(build_dir))
+    package_path.insert(0, str(build_dir / "flows"))
+    return True
 
 
 def core_mode() -> str:
