@@ -28,7 +28,6 @@ AGREEMENT_COLUMNS = (
 FLOW_DATES = ("started_on", "ended_on", "tia_on")
 AGREEMENT_DATES = ("signed_on", "effective_on", "expires_on", "terminated_on")
 
-_NONE: frozenset[str] = frozenset()
 _NO_IDS: list[int] = []
 
 # The loops below run 100,000 times: helpers are inlined, each would cost a call per row.
@@ -59,7 +58,7 @@ def agreement_records(
     ids it links to."""
     parse = date.fromisoformat
     # Agreements share a few sets of categories: build each frozenset once.
-    covered_sets: dict[tuple[int, ...], frozenset[str]] = {(): _NONE}
+    covered_sets: dict[tuple[int, ...], frozenset[str]] = {}
     records = []
     for pk, reference, kind, signed, effective, expires, terminated, flowdown, other in rows:
         if text_dates:  # None stays None
