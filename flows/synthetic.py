@@ -63,14 +63,22 @@ def _country(rng: random.Random) -> str:
 
 @transaction.atomic
 def synthetic_register_create(
-    *, parties: int, flows: int, seed: int = 1, broken_share: float = 0.15, prefix: str = "syn"
+    *,
+    parties: int,
+    flows: int,
+    seed: int = 1,
+    broken_share: float = 0.15,
+    prefix: str = "syn",
+    today: date | None = None,
 ) -> SyntheticSummary:
     """Add `parties` parties and `flows` flows (with their agreements) to the register.
 
-    Creates an own company only when the register has none.
+    Dates are counted from `today` (default: the real today), so that one seed and one
+    `today` always give the same register. Creates an own company only when the register has
+    none.
     """
     rng = random.Random(seed)
-    today = date.today()
+    today = today or date.today()
     own = Party.objects.filter(relationship="own").first()
     created: list[Party] = []
     if own is None:
