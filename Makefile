@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup compile graphviz chromium lint check pytest clean
+.PHONY: run test setup graphviz chromium lint check pytest clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,12 +14,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-setup: $(STAMP) compile graphviz
-
-# The rule engine compiled with mypyc (flows/compiled_core.py); quick when already current.
-# Without a C compiler it says so and the project runs on the .py files: make goes on.
-compile: $(STAMP)
-	-$(PY) scripts/compile_core.py
+setup: $(STAMP) graphviz
 
 # Diagrams need the Graphviz `dot` program from the system's packages.
 graphviz:

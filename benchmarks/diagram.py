@@ -53,9 +53,9 @@ def _timed(function, *args, **kwargs):  # type: ignore[no-untyped-def]
 def measure_render(parties: int) -> dict[str, object]:
     """DOT generation and rendering of the whole register of `parties` parties."""
     _setup()
-    from flows import diagram
-    from flows.register_selectors import findings_as_of
-    from flows.synthetic import synthetic_register_create
+    from flows.diagrams import drawing as diagram
+    from flows.loading import findings_as_of
+    from registry.demo.synthetic import synthetic_register_create
 
     synthetic_register_create(parties=parties, flows=parties * 2, seed=1)
     register, findings = findings_as_of(AS_OF)
@@ -82,9 +82,9 @@ def measure_pages(parties: int) -> dict[str, object]:
     from django.core.management import call_command
     from django.test import Client
 
-    from flows.diagram_views import renders
-    from flows.register_selectors import forget_cached_findings
-    from flows.synthetic import synthetic_register_create
+    from flows.diagrams.views import renders
+    from flows.loading import forget_cached_findings
+    from registry.demo.synthetic import synthetic_register_create
     from registry.models import Party
     from tests.factories import make_user
 

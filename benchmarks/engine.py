@@ -10,17 +10,13 @@ measures it, so the figures include nothing else; all sizes are generated before
 measured, so that their measurements are minutes closer in time. Prints JSON: per size, the
 median load, evaluate and total seconds, the best total, the number of findings, and the
 ratio of the largest to the smallest total (the issue asks for load + evaluate of 100,000
-flows under 3 s, and growth no faster than linear: <= 12), and which core ran ("core":
-"compiled" after `make compile`, "python" with FLOWS_PURE_PYTHON=1 or without a current
-build; flows/compiled_core.py).
+flows under 3 s, and growth no faster than linear: <= 12).
 
 The virtual machine this was written on runs the same code 30 to 50% faster or slower from
 one hour to the next. Each run therefore also reports `calibration_s`: the time of a fixed
 piece of pure Python (building 100,000 frozen dataclasses of 15 fields, the shape of a flow
 record), taken just before the measurements. It is a rough guide only: it catches a slow
-CPU, not every slow spell (at 10:06 on 2026-11-28 the calibration was the day's fastest,
-0.25 s, and the 100,000-flow total one of its slowest, 3.9 s). For a comparison that the
-machine cannot blur, count instructions instead: benchmarks/engine_instructions.py.
+CPU, not every slow spell. For a comparison that the machine cannot blur, count instructions instead: benchmarks/engine_instructions.py.
 """
 
 from __future__ import annotations
@@ -94,7 +90,7 @@ def generate(parties: int, flows: int) -> dict[str, object]:
     _django()
     from django.core.management import call_command
 
-    from flows.synthetic import synthetic_register_create
+    from registry.demo.synthetic import synthetic_register_create
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
@@ -108,9 +104,8 @@ def measure(repeat: int) -> dict[str, object]:
     register already in the database (a process that has just written 100,000 flows through
     the ORM holds a heap no real run has)."""
     _django()
-    from flows.compiled_core import core_mode
-    from flows.register_selectors import register_load
-    from flows.rules import evaluate
+    from flows.engine.rules import evaluate
+    from flows.loading import register_load
 
     calibration = calibration_seconds()
     loads, evaluations, totals = [], [], []
@@ -132,7 +127,6 @@ def measure(repeat: int) -> dict[str, object]:
         "total_min_s": round(min(totals), 3),
         "findings": findings,
         "calibration_s": round(calibration, 3),
-        "core": core_mode(),
     }
 
 

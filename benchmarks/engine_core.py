@@ -21,8 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from flows.compiled_core import core_mode  # noqa: E402
-from flows.records import (  # noqa: E402
+from flows.engine.records import (  # noqa: E402
     AgreementRecord,
     CategoryRecord,
     FlowRecord,
@@ -30,7 +29,7 @@ from flows.records import (  # noqa: E402
     PurposeRecord,
     Register,
 )
-from flows.rules import evaluate  # noqa: E402
+from flows.engine.rules import evaluate  # noqa: E402
 from tests.flows.record_builders import (  # noqa: E402
     seeded_adequacy,
     seeded_mechanisms,
@@ -262,7 +261,6 @@ def main() -> None:
     print(
         json.dumps(
             {
-                "core": core_mode(),
                 "parties": len(large.parties),
                 "agreements": len(large.agreements),
                 "build_records_s": round(build_seconds, 3),

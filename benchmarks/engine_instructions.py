@@ -11,14 +11,6 @@ step measured (`--toggle-collect`), so each figure is that step's alone, with no
 subtract. Prints JSON, in millions. Needs valgrind (Debian package `valgrind`) and a Python
 whose library keeps its symbols (pyenv's does); callgrind runs Python about fifty times
 slower, so 10,000 flows take a minute or two, 100,000 flows about five.
-
-The core measured is the one the project imports ("core" in the report: compiled after
-`make compile`; FLOWS_PURE_PYTHON=1 measures the .py files).
-
-Session 2 measured on 10,000 flows (by an older method, the difference of whole runs): load
-1,146 -> 720, evaluate 665 -> 468. Session 3, on 100,000 flows with this script: the session-2
-engine load 5,251, evaluate 4,287; the session-3 engine load 5,243, evaluate 3,923. Session 4:
-the .py files load 5,209, evaluate 3,933; the compiled core load 4,594, evaluate 2,276.
 """
 
 from __future__ import annotations
@@ -50,8 +42,8 @@ def child(step: str) -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "registry.settings")
     django.setup()
-    from flows.register_selectors import register_load
-    from flows.rules import evaluate
+    from flows.engine.rules import evaluate
+    from flows.loading import register_load
 
     evaluate(register_load(), AS_OF)
     if step == "load":
@@ -98,11 +90,9 @@ def main() -> None:
         with ThreadPoolExecutor(max_workers=2) as pool:  # two cores: two valgrinds at a time
             loaded, evaluated = pool.map(lambda step: instructions(step, env), STEPS)
     sys.path.insert(0, str(ROOT))
-    from flows.compiled_core import core_mode
 
     millions = 1_000_000
     print(json.dumps({
-        "core": core_mode(),
         "flows": args.flows,
         "parties": args.parties,
         "load_millions": round(loaded / millions),

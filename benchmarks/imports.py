@@ -9,7 +9,7 @@ One database with the parties (and the taxonomy) is built once; each measurement
 and runs in its own child process, so the figures (seconds, rows/s, peak memory of the
 child) include nothing else. Methods:
 
-- project: registry.importing.records_import, the path of `import_records` and the admin
+- project: registry.importing.engine.records_import, the path of `import_records` and the admin
   (read the file, check every row, write in one transaction with bulk operations, with
   history rows);
 - baseline: pandas.read_csv, names mapped to ids with dicts loaded once, bulk_create of the
@@ -63,7 +63,7 @@ def prepare(parties: int) -> None:
     setup_django()
     from django.core.management import call_command
 
-    from flows.synthetic import synthetic_register_create
+    from registry.demo.synthetic import synthetic_register_create
 
     call_command("migrate", verbosity=0)
     synthetic_register_create(parties=parties, flows=0, seed=1)
@@ -94,7 +94,7 @@ def write_flows_file(path: Path, flows: int) -> None:
 
 
 def run_project(path: Path) -> None:
-    from registry.importing import records_import
+    from registry.importing.engine import records_import
 
     report = records_import(kind="flows", filename=path.name, data=path.read_bytes())
     assert report.ok, [str(e) for e in report.errors[:5]]
@@ -104,7 +104,7 @@ def run_baseline(path: Path) -> None:
     import pandas as pd
     from django.db import transaction
 
-    from flows.importing import flow_reference
+    from flows.kinds import flow_reference
     from flows.models import DataCategory, Flow, Purpose
     from registry.models import Party
 

@@ -95,6 +95,3 @@ class MechanismValidityAdmin(admin.ModelAdmin):
     list_display = ("regime", "mechanism", "valid_from", "valid_to", "citation")
     list_filter = ("regime", "mechanism")
     search_fields = ("mechanism", "citation", "notes")
-
-
-from flows import review_admin  # noqa: E402, F401  (registers Review)

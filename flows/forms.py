@@ -5,8 +5,8 @@ from typing import Any
 from django import forms
 
 from flows.choices import Role, TransferMechanism
-from flows.records import SEVERITIES
-from flows.rules import RULES
+from flows.engine.records import SEVERITIES
+from flows.engine.rules import RULES
 from registry.forms import with_any
 
 

@@ -1,10 +1,8 @@
 """What moves where: the taxonomy, the flows and the jurisdiction tables the rules read."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -13,7 +11,6 @@ from flows.choices import (
     Art9Condition,
     LawfulBasis,
     Regime,
-    ReviewDecision,
     Role,
     TransferMechanism,
 )
@@ -262,64 +259,3 @@ class MechanismValidity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mechanism} under {self.regime}"
-
-
-class Review(models.Model):
-    """A reviewer's decision on the findings of one rule on one flow, tied to the facts it
-    judged: when their fingerprint changes, the decision lapses and the finding opens again.
-
-    Decisions are never edited: a new decision on the same finding supersedes the older one,
-    which stays as the finding's record of review.
-    """
-
-    rule = models.CharField("rule", max_length=64, db_index=True)
-    flow = models.ForeignKey(
-        Flow, on_delete=models.CASCADE, related_name="reviews", verbose_name="flow"
-    )
-    decision = models.CharField("decision", max_length=32, choices=ReviewDecision.choices)
-    reason = models.TextField("reason or comment")
-    review_by = models.DateField(
-        "review by",
-        null=True,
-        blank=True,
-        help_text="For an accepted risk: the day it must be looked at again.",
-    )
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="assigned_reviews",
-        verbose_name="assigned to",
-        help_text="For a requested change: the editor who must make it.",
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="reviews_decided",
-        verbose_name="decided by",
-    )
-    decided_at = models.DateTimeField("decided at", default=timezone.now)
-    fingerprint = models.CharField("fingerprint of the facts", max_length=64)
-    facts = models.JSONField("facts judged", default=dict)
-
-    class Meta:
-        ordering = ["-decided_at", "-id"]
-        verbose_name = "review"
-        verbose_name_plural = "reviews"
-        indexes = [models.Index(fields=["flow", "rule", "decided_at"], name="review_latest")]
-        constraints = [
-            models.CheckConstraint(
-                condition=~Q(decision="accept_risk") | Q(review_by__isnull=False),
-                name="review_accepted_risk_has_review_by",
-                violation_error_message="An accepted risk needs a review-by date.",
-            ),
-            models.CheckConstraint(
-                condition=~Q(decision="request_change") | Q(assignee__isnull=False),
-                name="review_change_request_has_assignee",
-                violation_error_message="A change request is assigned to an editor.",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_decision_display()}: {self.rule} on flow {self.flow_id}"

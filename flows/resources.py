@@ -11,9 +11,9 @@ from typing import Any
 
 from import_export import fields
 
-from flows.importing import flow_reference
+from flows.kinds import flow_reference
 from flows.models import DataCategory, DataSubject, Flow, Purpose
-from registry.import_cells import split_list
+from registry.importing.cells import split_list
 from registry.models import Agreement, Party
 from registry.resources import (
     CountriesWidget,

@@ -4,13 +4,14 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from flows import register_selectors, selectors
+from flows import loading as register_selectors
+from flows import selectors
+from flows.engine.records import Finding
 from flows.forms import FindingFilterForm, FlowFilterForm, ReachForm
 from flows.models import Flow
-from flows.records import Finding
-from registry.cli import iso_date_or_none
-from registry.listing import PAGE_SIZE, list_page
-from registry.permissions import viewer_required
+from registry.web.arguments import iso_date_or_none
+from registry.web.listing import PAGE_SIZE, list_page
+from registry.web.permissions import viewer_required
 
 
 def _get_flow_or_404(pk: int) -> Flow:

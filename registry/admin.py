@@ -5,8 +5,8 @@ from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from registry.models import Agreement, Party
-from registry.permissions import CAN_EXPORT, CAN_IMPORT
 from registry.resources import AgreementResource, PartyResource
+from registry.web.permissions import CAN_EXPORT, CAN_IMPORT
 
 
 class RegisterImportExportMixin(ImportExportMixin):
@@ -53,4 +53,3 @@ class AgreementAdmin(RegisterImportExportMixin, SimpleHistoryAdmin):
 
 
 # The onboarding models register themselves in their own module.
-from registry import onboarding_admin  # noqa: E402, F401

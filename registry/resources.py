@@ -5,7 +5,7 @@ needs (title, notes). References are natural keys (slug, reference, category key
 `;`-separated, countries are ISO codes on export and codes or English names on import,
 booleans are yes/no, dates YYYY-MM-DD. Exports escape spreadsheet formulae.
 
-`import_data` runs the project's import path (registry.importing): every row is checked
+`import_data` runs the project's import path (registry.importing.engine): every row is checked
 first and all are written in one transaction, or none. The per-row import of
 django-import-export stays reachable as `ModelResource.import_data(resource, ...)`.
 """
@@ -19,9 +19,9 @@ from import_export import fields, resources, widgets
 from import_export.results import Result, RowResult
 
 from flows.models import DataCategory
-from registry import import_cells as cell
+from registry.importing import cells as cell
+from registry.importing.tabular import escape_formula, table_from_rows
 from registry.models import Agreement, Party
-from registry.tabular import escape_formula, table_from_rows
 
 ISO_DATE = "%Y-%m-%d"
 
@@ -97,7 +97,7 @@ def flag_field(name: str) -> fields.Field:
 class RegisterResource(resources.ModelResource):
     """What every resource of the register shares: escaping, and the checked import path."""
 
-    #: The import kind (registry.importing.kinds()) this resource's rows are.
+    #: The import kind (registry.importing.engine.kinds()) this resource's rows are.
     kind = ""
 
     def export_field(self, field: Any, instance: Any, **kwargs: Any) -> Any:
@@ -111,7 +111,7 @@ class RegisterResource(resources.ModelResource):
 
     def import_data(self, dataset: Any, dry_run: bool = False, **kwargs: Any) -> Result:
         """Check every row, then write all of them or none (the admin calls this)."""
-        from registry.importing import records_import_table
+        from registry.importing.engine import records_import_table
 
         table = table_from_rows(dataset.headers or [], dataset)
         report = records_import_table(

@@ -15,7 +15,7 @@ from typing import Any
 
 VIEWER, EDITOR, REVIEWER, ADMIN = "viewer", "editor", "reviewer", "admin"
 ROLES = (VIEWER, EDITOR, REVIEWER, ADMIN)
-APPS = ("registry", "flows")
+APPS = ("registry", "flows", "onboarding", "reviews")
 
 _EDITED_BY_EDITORS = ("party", "agreement", "flow")
 _EDITED_BY_REVIEWERS = ("zonemembership", "adequacydecision", "mechanismvalidity")

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "simple_history",
     "registry",
     "flows",
+    "registry.onboarding",
+    "flows.reviews",
 ]
 
 MIDDLEWARE = [

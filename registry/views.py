@@ -4,13 +4,13 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from flows.register_selectors import finding_list
-from flows.review_selectors import review_counts
+from flows.loading import finding_list
+from flows.reviews.selectors import review_counts
 from registry import selectors
 from registry.forms import AgreementFilterForm, PartyFilterForm
-from registry.listing import list_page
 from registry.models import Agreement, Party
-from registry.permissions import viewer_required
+from registry.web.listing import list_page
+from registry.web.permissions import viewer_required
 
 
 def _get_party_or_404(slug: str) -> Party:

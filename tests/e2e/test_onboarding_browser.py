@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from registry.models import Onboarding, Party
+from registry.models import Party
+from registry.onboarding.models import Onboarding
 from tests.factories import make_own_party, make_user
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

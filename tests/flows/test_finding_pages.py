@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from flows.loading import forget_cached_findings
 from flows.models import Flow
-from flows.register_selectors import forget_cached_findings
 from tests.factories import make_flow, make_own_party, make_party
 
 pytestmark = pytest.mark.django_db

@@ -44,7 +44,7 @@ def test_admin_lists_make_the_same_number_of_queries_for_a_small_and_a_large_reg
 
     call_command("seed_demo", today=date(2026, 11, 28), stdout=open(os.devnull, "w"))
     small = queries()
-    from flows.synthetic import synthetic_register_create
+    from registry.demo.synthetic import synthetic_register_create
 
     synthetic_register_create(parties=60, flows=150, seed=3)
     assert queries() == small

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from flows.resources import resource_for
-from registry.tabular import FORMATS, write_table
+from registry.importing.tabular import FORMATS, write_table
 
 KINDS = ("parties", "agreements", "flows", "categories", "purposes")
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from registry.importing import records_import
-from registry.tabular import MAX_FILE_BYTES
+from registry.importing.engine import records_import
+from registry.importing.tabular import MAX_FILE_BYTES
 
 KINDS = ("parties", "agreements", "flows", "categories", "purposes")
 

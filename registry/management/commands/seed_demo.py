@@ -2,7 +2,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from registry.demo import seed_demo
+from registry.demo.company import seed_demo
 
 
 class Command(BaseCommand):

@@ -1,0 +1,481 @@
+"""Everything the rules share, computed once per evaluation.
+
+Rules read a `RuleContext`: the active flows with their facts (parties, inherited category
+flags, the agreements that qualify or lapsed, the regimes under which the flow is a restricted
+transfer) and indexes built in one pass over the register. Agreements are looked up by the
+unordered pair of parties they bind, so no rule compares every flow with every agreement.
+
+Definitions follow issue 3:
+- an agreement is effective on D when effective_on (or signed_on) <= D, expires_on is empty or
+  >= D, and terminated_on is empty or > D;
+- it qualifies for a flow when effective, it names source and target, it covers all the flow's
+  categories (a listed category covers its descendants; none listed covers all) and its kind
+  fits the flow's role (FITTING_KINDS; intra_group also for controllers inside the group).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+from operator import attrgetter
+
+from flows.engine.graph import Taxonomy, group_members, own_parties
+from flows.engine.jurisdictions import (
+    REGIME_NAMES,
+    Jurisdictions,
+    JurisdictionSnapshot,
+    RestrictedTransfer,
+    dpf_active,
+)
+from flows.engine.records import AgreementRecord, Finding, FlowRecord, PartyRecord, Register
+from flows.engine.wording import (
+    END_REASONS,
+    INVALIDATED,
+    KIND_LABELS,
+    MECHANISM_LABELS,
+    plural,
+    why_not_effective,
+)
+
+FITTING_KINDS: dict[str, frozenset[str]] = {
+    "processor": frozenset({"dpa", "scc_2021_m2", "scc_2010_c2p"}),
+    "subprocessor": frozenset({"dpa", "scc_2021_m3"}),
+    "controller": frozenset({"c2c_sharing", "scc_2021_m1", "scc_2004_c2c", "scc_2001_c2c"}),
+    "joint_controller": frozenset({"joint_controller_arrangement"}),
+}
+INTRA_GROUP = "intra_group"
+NDA = "nda"
+
+AGREEMENT_FAMILIES: dict[str, tuple[str, ...]] = {
+    "scc_2021": ("scc_2021_m1", "scc_2021_m2", "scc_2021_m3", "scc_2021_m4"),
+    "uk_idta": ("uk_idta",),
+    "uk_addendum": ("uk_addendum",),
+    "bcr": ("bcr",),
+}
+"""Mechanisms that need a transfer agreement of their family, effective and naming both."""
+
+ADEQUACY_MECHANISMS = frozenset({"adequacy", "dpf"})
+INVALIDATED_ELSEWHERE = frozenset(mechanism for _, mechanism in INVALIDATED)
+
+
+def agreement_effective(agreement: AgreementRecord, day: date) -> bool:
+    start = agreement.starts_on
+    return (
+        start is not None
+        and start <= day
+        and (agreement.expires_on is None or agreement.expires_on >= day)
+        and (agreement.terminated_on is None or agreement.terminated_on > day)
+    )
+
+
+@dataclass(slots=True)
+class FlowFacts:
+    """An active flow and what the rules need to know about it on the evaluation date."""
+
+    flow: FlowRecord
+    source: PartyRecord | None
+    target: PartyRecord | None
+    flagged: dict[str, tuple[str, ...]]
+    """Flag name -> the flow's categories that carry it (inherited from ancestors)."""
+    qualifying: tuple[AgreementRecord, ...]
+    lapsed: tuple[AgreementRecord, ...]
+    """Fitting kind, both parties, covering the categories, but not effective on the date."""
+    ndas: tuple[AgreementRecord, ...]
+    restricted: tuple[RestrictedTransfer, ...]
+    source_name: str
+    target_name: str
+    agreement_gap: str | None
+    """Which of the three exclusive agreement rules applies: none when an agreement
+    qualifies, else EXPIRED_AGREEMENT, else NDA_ONLY, else NO_AGREEMENT."""
+
+
+@dataclass(frozen=True, slots=True)
+class MechanismProblem:
+    regime: str
+    reason: str
+
+
+class RuleContext:
+    """The register indexed for one evaluation date."""
+
+    def __init__(self, register: Register, as_of: date) -> None:
+        self.register = register
+        self.as_of = as_of
+        self.parties = register.parties
+        self.taxonomy = Taxonomy(register.categories)
+        self.group = group_members(register.parties)
+        self.owners = frozenset(own_parties(register.parties))
+        self.jurisdictions: JurisdictionSnapshot = Jurisdictions.from_register(register).on(as_of)
+        self._exporters = self.jurisdictions.exporters
+        agreements = sorted(register.agreements, key=attrgetter("reference", "kind"))
+        self.agreements_by_ref: dict[str, AgreementRecord] = {}
+        for agreement in agreements:
+            self.agreements_by_ref.setdefault(agreement.reference, agreement)
+        self._pairs: dict[tuple[str, str], list[AgreementRecord]] = defaultdict(list)
+        for agreement in agreements:
+            if len(agreement.parties) == 2:  # nearly always: skip sorting and the loop
+                a, b = agreement.parties
+                self._pairs[(a, b) if a < b else (b, a)].append(agreement)
+                continue
+            members = sorted(agreement.parties)
+            for i, first in enumerate(members):
+                for second in members[i + 1 :]:
+                    self._pairs[(first, second)].append(agreement)
+        self._effective = {id(a): agreement_effective(a, as_of) for a in agreements}
+        self._kinds = {
+            (role, inside): kinds | {INTRA_GROUP} if inside else kinds
+            for role, kinds in FITTING_KINDS.items()
+            for inside in (False, True)
+        }
+        self._covers: dict[tuple[int, tuple[str, ...]], bool] = {}
+        self._flags: dict[tuple[str, ...], dict[str, tuple[str, ...]]] = {}
+        self._category_flags: dict[str, frozenset[str]] = {}
+        self._mechanism_problems: dict[int, tuple[MechanismProblem, ...]] = {}
+        self._sale: dict[str, bool] = {}
+        self._under: dict[str, set[str]] | None = None
+        self._windows: dict[tuple[str, str], str | None] = {}
+        # Most rules concern a small share of the flows; the pass that builds the facts also
+        # sorts them out, in flow id order, so that no rule walks all 100,000 to find its few
+        # hundred.
+        self.with_gap: dict[str, list[FlowFacts]] = defaultdict(list)
+        self.with_flag: dict[str, list[FlowFacts]] = defaultdict(list)
+        self.restricted: list[FlowFacts] = []
+        self.subprocessing: list[FlowFacts] = []
+        self.naming_transfer_agreement: list[FlowFacts] = []
+        self.sales: list[FlowFacts] = []
+        self.without_basis: list[FlowFacts] = []
+        """Flows that record no lawful basis."""
+        self.from_owners: list[FlowFacts] = []
+        """First hops: flows that leave the own company."""
+        self.onward_hops: dict[str, list[FlowRecord]] = defaultdict(list)
+        """Party -> the flows leaving it, leaving out flows from or to the own company (data
+        coming home is no onward transfer)."""
+        # is_active, spelled out: it runs once per flow.
+        active = [
+            f
+            for f in register.flows
+            if f.started_on <= as_of and (f.ended_on is None or f.ended_on >= as_of)
+        ]
+        active.sort(key=attrgetter("id"))
+        self.flows: tuple[FlowFacts, ...] = self._facts_of(active)
+        ids = map(attrgetter("id"), active)
+        self.by_id: dict[int, FlowFacts] = dict(zip(ids, self.flows, strict=True))
+
+    # -- agreements ---------------------------------------------------------------------------
+
+    def fitting_kinds(self, flow: FlowRecord) -> frozenset[str]:
+        """Agreement kinds that fit the flow's role; intra_group too between group members
+        for a controller flow."""
+        inside = flow.role == "controller" and flow.source in self.group
+        inside = inside and flow.target in self.group
+        return self._kinds.get((flow.role, inside), frozenset())
+
+    def covers(self, agreement: AgreementRecord, categories: tuple[str, ...]) -> bool:
+        key = (id(agreement), categories)
+        cached = self._covers.get(key)
+        if cached is None:
+            cached = all(self.taxonomy.covers(agreement.categories, c) for c in categories)
+            self._covers[key] = cached
+        return cached
+
+    def is_effective(self, agreement: AgreementRecord) -> bool:
+        cached = self._effective.get(id(agreement))
+        return agreement_effective(agreement, self.as_of) if cached is None else cached
+
+    # -- flows --------------------------------------------------------------------------------
+
+    def flagged(self, categories: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+        """Flag name -> the given categories that carry it, themselves or by inheritance."""
+        cached = self._flags.get(categories)
+        if cached is None:
+            found: dict[str, list[str]] = {}
+            for category in sorted(set(categories)):
+                flags = self._category_flags.get(category)
+                if flags is None:
+                    flags = self._category_flags[category] = self.taxonomy.flags(category)
+                for flag in flags:
+                    found.setdefault(flag, []).append(category)
+            cached = {flag: tuple(keys) for flag, keys in found.items()}
+            self._flags[categories] = cached
+        return cached
+
+    def _facts_of(self, flows: list[FlowRecord]) -> tuple[FlowFacts, ...]:
+        """The facts of each flow, in order, each also filed in the lists the rules walk.
+
+        The hot loop of an evaluation, once per active flow: look-ups are bound to locals
+        and inlined, and the common case (one agreement between the two) allocates no lists.
+        """
+        parties, pairs, group, kinds_for = self.parties, self._pairs, self.group, self._kinds
+        effective, flags, exporters = self._effective, self._flags, self._exporters
+        owners, sale = self.owners, self._sale
+        with_gap, with_flag, restricted_flows = self.with_gap, self.with_flag, self.restricted
+        subprocessing, sales = self.subprocessing, self.sales
+        naming = self.naming_transfer_agreement
+        without_basis, from_owners, onward = self.without_basis, self.from_owners, self.onward_hops
+        transfers_from = self.jurisdictions.transfers_from
+        names = {slug: party.name or slug for slug, party in parties.items()}
+        # Where each party processes data, and whether its DPF certification runs on the day.
+        countries_of = {slug: party.countries for slug, party in parties.items()}
+        certified = {slug: dpf_active(party, self.as_of) for slug, party in parties.items()}
+        no_kinds: frozenset[str] = frozenset()
+        found = []
+        for flow in flows:
+            s, t = flow.source, flow.target
+            role = flow.role
+            source = parties.get(s)
+            target = parties.get(t)
+            candidates = pairs.get((s, t) if s < t else (t, s))
+            qualifying: tuple[AgreementRecord, ...] = ()
+            lapsed: tuple[AgreementRecord, ...] = ()
+            ndas: tuple[AgreementRecord, ...] = ()
+            if candidates:
+                inside = role == "controller" and s in group and t in group
+                kinds = kinds_for.get((role, inside), no_kinds)
+                for agreement in candidates:
+                    if agreement.kind == NDA:
+                        ndas += (agreement,)
+                    elif agreement.kind in kinds and (
+                        not agreement.categories or self.covers(agreement, flow.categories)
+                    ):
+                        if effective[id(agreement)]:
+                            qualifying += (agreement,)
+                        else:
+                            lapsed += (agreement,)
+            flagged = flags.get(flow.categories)
+            if flagged is None:
+                flagged = self.flagged(flow.categories)
+            restricted: tuple[RestrictedTransfer, ...] = ()
+            if source is not None and source.country in exporters:  # restricted_transfers()
+                restricted = transfers_from(
+                    source.country,
+                    flow.processing_countries or countries_of.get(t, ()),
+                    certified.get(t, False),
+                )
+            gap: str | None = None  # the three exclusive agreement rules, in their order
+            if not qualifying:
+                gap = "EXPIRED_AGREEMENT" if lapsed else "NDA_ONLY" if ndas else "NO_AGREEMENT"
+            facts = FlowFacts(
+                flow,
+                source,
+                target,
+                flagged,
+                qualifying,
+                lapsed,
+                ndas,
+                restricted,
+                names.get(s, s),
+                names.get(t, t),
+                gap,
+            )
+            found.append(facts)
+            if gap is not None:
+                with_gap[gap].append(facts)
+            if flagged:
+                for flag in flagged:
+                    with_flag[flag].append(facts)
+            if restricted:
+                restricted_flows.append(facts)
+            if role == "subprocessor":
+                subprocessing.append(facts)
+            if flow.transfer_agreement:
+                naming.append(facts)
+            if not flow.lawful_basis:
+                without_basis.append(facts)
+            for_sale = sale.get(flow.purpose)
+            if for_sale is None:
+                for_sale = self.is_sale_or_share(flow.purpose)
+            if for_sale:
+                sales.append(facts)
+            if s in owners:
+                from_owners.append(facts)
+            elif t not in owners:  # data coming home is no onward transfer
+                onward[s].append(flow)
+        return tuple(found)
+
+    def is_sale_or_share(self, purpose: str) -> bool:
+        """The purpose, or one it descends from, is flagged as a sale or sharing of data."""
+        cached = self._sale.get(purpose)
+        if cached is None:
+            cached = False
+            seen: set[str] = set()
+            current: str | None = purpose
+            while current and current not in seen:
+                seen.add(current)
+                record = self.register.purposes.get(current)
+                if record is None:
+                    break
+                if record.sale_or_share:
+                    cached = True
+                    break
+                current = record.parent
+            self._sale[purpose] = cached
+        return cached
+
+    def under(self, key: str) -> set[str]:
+        """Categories used by active flows that are `key` or below it."""
+        if self._under is None:
+            self._under = defaultdict(set)
+            # Flows share a few combinations of categories: walk each combination once.
+            combinations = set(map(attrgetter("categories"), map(attrgetter("flow"), self.flows)))
+            for category in {c for combination in combinations for c in combination}:
+                for ancestor in self.taxonomy.lineage(category):
+                    self._under[ancestor].add(category)
+        return self._under.get(key, set())
+
+    # -- transfers ----------------------------------------------------------------------------
+
+    def describe_restricted(self, facts: FlowFacts, transfer: RestrictedTransfer) -> str:
+        """Why the flow is a restricted transfer under one regime, naming the countries."""
+        countries = transfer.countries
+        verb = plural(countries, "is", "are")
+        text = (
+            f"{facts.source_name} ({transfer.source_country}) is in {transfer.zone_name} and "
+            f"{facts.target_name} processes the data in {', '.join(countries)}, which {verb} "
+            f"outside {transfer.zone_name} and not adequate for the {transfer.regime_name} "
+            f"on {self.as_of.isoformat()}"
+        )
+        if any(self.jurisdictions.dpf_only(transfer.regime, c) for c in countries):
+            text += f" ({self.dpf_status(facts)})"
+        return text
+
+    def dpf_status(self, facts: FlowFacts) -> str:
+        certified = facts.target.dpf_certified_until if facts.target else None
+        if certified is None:
+            return f"{facts.target_name} is not certified under the Data Privacy Framework"
+        return (
+            f"{facts.target_name}'s Data Privacy Framework certification ended on "
+            f"{certified.isoformat()}"
+        )
+
+    def mechanism_problems(self, facts: FlowFacts) -> tuple[MechanismProblem, ...]:
+        """For a restricted transfer with a mechanism: the regimes under which the mechanism
+        is not valid on the date, each with the reason in plain words."""
+        flow = facts.flow
+        if not facts.restricted or not flow.transfer_mechanism:
+            return ()
+        cached = self._mechanism_problems.get(flow.id)
+        if cached is None:
+            problems = []
+            for transfer in facts.restricted:
+                reason = self._mechanism_reason(facts, transfer)
+                if reason is not None:
+                    problems.append(MechanismProblem(transfer.regime, reason))
+            cached = tuple(problems)
+            self._mechanism_problems[flow.id] = cached
+        return cached
+
+    def _mechanism_reason(self, facts: FlowFacts, transfer: RestrictedTransfer) -> str | None:
+        mechanism = facts.flow.transfer_mechanism
+        regime = transfer.regime
+        label = MECHANISM_LABELS.get(mechanism, mechanism)
+        if mechanism in ADEQUACY_MECHANISMS:
+            # By definition a restricted transfer goes where no adequacy covers it.
+            countries = ", ".join(transfer.countries)
+            verb = plural(transfer.countries, "is", "are")
+            reason = (
+                f"{label} cannot cover this transfer: {countries} {verb} not adequate for the "
+                f"{transfer.regime_name} on {self.as_of.isoformat()}"
+            )
+            if any(self.jurisdictions.dpf_only(regime, c) for c in transfer.countries):
+                reason += f" ({self.dpf_status(facts)})"
+            return reason
+        key = (regime, mechanism)
+        if key not in self._windows:
+            self._windows[key] = self._window_reason(regime, mechanism, label)
+        if self._windows[key] is not None:
+            return self._windows[key]
+        family = AGREEMENT_FAMILIES.get(mechanism)
+        if family is not None:
+            return self._agreement_reason(facts, label, family)
+        return None
+
+    def _window_reason(self, regime: str, mechanism: str, label: str) -> str | None:
+        """Why the mechanism cannot be relied on under the regime on the date, if so."""
+        rows = self.jurisdictions.mechanism_rows(regime, mechanism)
+        if not rows:
+            return (
+                f"{label} is not a transfer mechanism under the {REGIME_NAMES.get(regime, regime)}"
+            )
+        if self.jurisdictions.mechanism_valid(regime, mechanism):
+            return None
+        day = self.as_of
+        key = (regime, mechanism)
+        ended = [row.valid_to for row in rows if row.valid_to is not None and row.valid_to < day]
+        if ended:
+            last = max(ended)
+            why = END_REASONS.get((regime, mechanism))
+            suffix = f" ({why})" if why else ""
+            ended_on = (last + timedelta(days=1)).isoformat()
+            if key in INVALIDATED:
+                return f"{label} was invalidated on {ended_on}{suffix}"
+            if mechanism in INVALIDATED_ELSEWHERE:
+                return f"{label} stopped being a valid basis on {ended_on}{suffix}"
+            return f"{label} could be relied on only until {last.isoformat()}{suffix}"
+        starts = [row.valid_from for row in rows if row.valid_from is not None]
+        first = min(starts) if starts else day
+        return f"{label} could not be relied on before {first.isoformat()}"
+
+    def _agreement_reason(
+        self, facts: FlowFacts, label: str, family: tuple[str, ...]
+    ) -> str | None:
+        flow = facts.flow
+        reference = flow.transfer_agreement
+        if not reference:
+            return f"{label} needs a transfer agreement, and none is recorded for this flow"
+        agreement = self.agreements_by_ref.get(reference)
+        if agreement is None:
+            return f"transfer agreement {reference} is not in the register"
+        if agreement.kind not in family:
+            kind = KIND_LABELS.get(agreement.kind, agreement.kind)
+            return f"transfer agreement {reference} is a {kind}, not {label}"
+        if flow.source not in agreement.parties or flow.target not in agreement.parties:
+            return (
+                f"transfer agreement {reference} does not name both {facts.source_name} "
+                f"and {facts.target_name}"
+            )
+        if not self.is_effective(agreement):
+            return f"transfer {why_not_effective(agreement, self.as_of)}"
+        return None
+
+    def transfer_gap(self, facts: FlowFacts) -> str | None:
+        """NO_TRANSFER_MECHANISM, INVALID_TRANSFER_MECHANISM or None, for chain rules."""
+        if not facts.restricted:
+            return None
+        if not facts.flow.transfer_mechanism:
+            return "NO_TRANSFER_MECHANISM"
+        return "INVALID_TRANSFER_MECHANISM" if self.mechanism_problems(facts) else None
+
+
+@lru_cache(maxsize=4096)
+def sorted_keys(categories: tuple[str, ...]) -> tuple[str, ...]:
+    """The keys sorted, without repeats: one shared tuple per combination, however many
+    findings name it."""
+    return tuple(sorted(set(categories)))
+
+
+def flow_finding(
+    rule: str,
+    severity: str,
+    facts: FlowFacts,
+    message: str,
+    citation: str,
+    remedy: str,
+    categories: tuple[str, ...] | None = None,
+    path: tuple[str, ...] = (),
+) -> Finding:
+    """A finding about one flow; categories default to the flow's, sorted."""
+    flow = facts.flow
+    return Finding(  # positionally, in the order of Finding's fields: it runs 50,000 times
+        rule,
+        severity,
+        message,
+        citation,
+        remedy,
+        flow.id,
+        flow.source,
+        flow.target,
+        sorted_keys(flow.categories) if categories is None else categories,
+        path,
+    )

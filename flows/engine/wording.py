@@ -1,0 +1,145 @@
+"""The words of findings: labels, citations and plain-language phrases for facts.
+
+Kept apart from the rules so that a reviewer who wants a label or a citation changed finds
+them in one place, and so that the rules read as conditions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from flows.engine.records import AgreementRecord, FlowRecord, PartyRecord
+
+KIND_LABELS: dict[str, str] = {
+    "dpa": "data processing agreement (Art. 28)",
+    "scc_2021_m1": "SCCs 2021 module 1 (controller to controller)",
+    "scc_2021_m2": "SCCs 2021 module 2 (controller to processor)",
+    "scc_2021_m3": "SCCs 2021 module 3 (processor to processor)",
+    "scc_2021_m4": "SCCs 2021 module 4 (processor to controller)",
+    "scc_2010_c2p": "SCCs 2010/87/EU (controller to processor)",
+    "scc_2004_c2c": "SCCs 2004/915/EC (controller to controller)",
+    "scc_2001_c2c": "SCCs 2001/497/EC (controller to controller)",
+    "uk_idta": "UK IDTA",
+    "uk_addendum": "UK Addendum",
+    "bcr": "binding corporate rules",
+    "intra_group": "intra-group agreement",
+    "joint_controller_arrangement": "joint-controller arrangement (Art. 26)",
+    "c2c_sharing": "controller-to-controller data sharing agreement",
+    "nda": "non-disclosure agreement",
+}
+
+MECHANISM_LABELS: dict[str, str] = {
+    "adequacy": "An adequacy decision",
+    "dpf": "The Data Privacy Framework",
+    "scc_2021": "SCCs 2021",
+    "scc_2010": "SCCs 2010/87/EU",
+    "scc_2004": "SCCs 2004/915/EC",
+    "scc_2001": "SCCs 2001/497/EC",
+    "uk_idta": "The UK IDTA",
+    "uk_addendum": "The UK Addendum",
+    "bcr": "Binding corporate rules",
+    "safe_harbor": "Safe Harbor",
+    "privacy_shield": "Privacy Shield",
+    "derogation": "An Art. 49 derogation",
+}
+
+INVALIDATED = frozenset({("EU", m) for m in ("safe_harbor", "privacy_shield")}) | frozenset(
+    {("UK", m) for m in ("safe_harbor", "privacy_shield")}
+)
+"""Struck down by a court on a day (the UK was then in the EU), rather than phased out after
+a transition or withdrawn by a regulator's statement (the Swiss FDPIC, rulebook 3.3.2)."""
+
+# Why a mechanism stopped being available, for messages (rulebook 3.3.2, 3.4.2, 4.1.2).
+END_REASONS: dict[tuple[str, str], str] = {
+    ("EU", "safe_harbor"): "CJEU C-362/14, Schrems I",
+    ("UK", "safe_harbor"): "CJEU C-362/14, Schrems I",
+    ("CH", "safe_harbor"): "FDPIC statement that it was no longer a sufficient basis",
+    ("EU", "privacy_shield"): "CJEU C-311/18, Schrems II",
+    ("UK", "privacy_shield"): "CJEU C-311/18, Schrems II",
+    ("CH", "privacy_shield"): "FDPIC position paper: the US not adequate",
+    ("EU", "scc_2001"): "transition under Implementing Decision (EU) 2021/914 ended",
+    ("EU", "scc_2004"): "transition under Implementing Decision (EU) 2021/914 ended",
+    ("EU", "scc_2010"): "transition under Implementing Decision (EU) 2021/914 ended",
+    # [S] DLA Piper and Geldards report the ICO transitional provisions (rulebook 4.1.2).
+    ("UK", "scc_2001"): "UK transitional provisions for the old SCCs ended",
+    ("UK", "scc_2004"): "UK transitional provisions for the old SCCs ended",
+    ("UK", "scc_2010"): "UK transitional provisions for the old SCCs ended",
+}
+
+ROLE_WORDS: dict[str, str] = {
+    "processor": "processor",
+    "subprocessor": "sub-processor",
+    "controller": "controller",
+    "joint_controller": "joint controller",
+}
+
+ROLE_CITATIONS: dict[str, str] = {
+    "processor": "GDPR Art. 28(3) and 28(9)",
+    "subprocessor": "GDPR Art. 28(2) and 28(4)",
+    "joint_controller": "GDPR Art. 26(1)",
+    # No article demands a controller-to-controller contract; accountability does, and CCPA
+    # does for sales and shares (rulebook 8). The rulebook tags the Art. 5(2) wording [U].
+    "controller": "GDPR Art. 5(2) and 24 (accountability); CCPA § 1798.100(d)",
+}
+
+FLAG_WORDS: dict[str, str] = {
+    "special_category": "special-category data",
+    "children": "children's data",
+    "payment_card": "payment card data",
+}
+
+TRANSFER_CITATIONS: dict[str, str] = {
+    "EU": "GDPR Arts. 44-46 and 49",
+    "UK": "UK GDPR Arts. 44-46 and 49",
+    "CH": "FADP Arts. 16-17",
+}
+
+SHOWN_ITEMS = 3
+"""How many agreements a message names before it says "and N more"."""
+
+
+def why_not_effective(agreement: AgreementRecord, day: date) -> str:
+    """Plain words for an agreement that is not effective on `day`."""
+    ref = agreement.reference
+    start = agreement.starts_on
+    if start is None:
+        return f"agreement {ref} has no signature or effective date"
+    if start > day:
+        return f"agreement {ref} takes effect only on {start.isoformat()}"
+    terminated = agreement.terminated_on
+    expires = agreement.expires_on
+    if terminated is not None and terminated <= day:
+        if expires is None or terminated <= expires + timedelta(days=1):
+            return f"agreement {ref} was terminated on {terminated.isoformat()}"
+    if expires is not None and expires < day:
+        return f"agreement {ref} expired on {expires.isoformat()}"
+    return f"agreement {ref} is not in force on {day.isoformat()}"
+
+
+def party_name(party: PartyRecord | None, slug: str) -> str:
+    return party.name if party is not None and party.name else slug
+
+
+def plural(items: Iterable[str], one: str, many: str) -> str:
+    return one if len(tuple(items)) == 1 else many
+
+
+def flow_label(flow: FlowRecord) -> str:
+    """How a message names another flow: its reference in the register, else its number."""
+    return f"flow {flow.reference or flow.id}"
+
+
+def lawful_basis_words(lawful_basis: str) -> str:
+    """The flow's basis as a clause: "rests on the lawful basis 'contract'"."""
+    if lawful_basis:
+        return f"rests on the lawful basis '{lawful_basis}'"
+    return "records no lawful basis at all"
+
+
+def listing(items: Iterable[str], limit: int = SHOWN_ITEMS) -> str:
+    shown = list(items)
+    text = "; ".join(shown[:limit])
+    if len(shown) > limit:
+        text += f"; and {len(shown) - limit} more"
+    return text

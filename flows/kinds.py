@@ -1,0 +1,135 @@
+"""Flows, data categories and purposes as import kinds: columns and the rules of the models.
+
+A flow's natural key is its `reference`. Files written by people rarely have one, so when
+the column is absent or empty the reference is derived from the source, target, purpose and
+categories: importing the same file twice finds the same flows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.utils.text import slugify
+
+from flows.choices import Art9Condition, LawfulBasis, Role, TransferMechanism
+from flows.models import DataCategory, Flow, Purpose
+from registry.importing import cells as cell
+from registry.importing.engine import Column, Kind, Row
+
+
+def flow_reference(source: str, target: str, purpose: str, categories: Any) -> str:
+    """A stable reference for a flow named only by what it is."""
+    parts = [source, target, purpose, *sorted(categories)]
+    digest = hashlib.sha1("|".join(parts).encode()).hexdigest()[:10]
+    return f"{slugify(f'{source} {target} {purpose}')[:180]}-{digest}"
+
+
+class FlowKind(Kind):
+    name = "flows"
+    model = Flow
+    key = "reference"
+    lookups = {
+        "party": ("registry.Party", "slug"),
+        "category": ("flows.DataCategory", "key"),
+        "purpose": ("flows.Purpose", "key"),
+        "agreement": ("registry.Agreement", "reference"),
+        "data subject": ("flows.DataSubject", "key"),
+    }
+    ref_names = {"category": "data category"}
+    columns = (
+        Column("reference", cell.slug(200)),
+        Column("source", ref="party", required=True),
+        Column("target", ref="party", required=True),
+        Column("categories", ref="category", many=True, required=True),
+        Column("purpose", ref="purpose", required=True),
+        Column("role", cell.choice(Role, "role"), required=True),
+        Column("lawful_basis", cell.choice(LawfulBasis, "lawful basis")),
+        Column("art9_condition", cell.choice(Art9Condition, "Art. 9 condition")),
+        Column("processing_countries", cell.countries),
+        Column("transfer_mechanism", cell.choice(TransferMechanism, "transfer mechanism")),
+        Column("transfer_agreement", ref="agreement"),
+        Column("tia_on", cell.iso_date, default=None),
+        Column("started_on", cell.iso_date, required=True, default=None),
+        Column("ended_on", cell.iso_date, default=None),
+        Column("description", cell.text(10_000)),
+        Column("data_subjects", ref="data subject", many=True),
+        Column("proposed", cell.boolean, default=False),
+    )
+
+    def row_key(self, line: int, values: dict[str, Any]) -> str | None:
+        if values.get("reference"):
+            return values["reference"]
+        parts = [values.get(n) for n in ("source", "target", "purpose", "categories")]
+        if any(not p for p in parts):
+            return f"line-{line}"  # an error is already recorded; keep checking the row
+        return flow_reference(*parts)
+
+    def check_row(self, row: Row) -> None:
+        f = row.final
+        if f["source"] and f["source"] == f["target"]:
+            self.error(
+                row.line, "target", f["target"],
+                f"a flow cannot go from a party to itself ('{f['target']}')",
+            )  # fmt: skip
+        if f["ended_on"] and f["started_on"] and f["ended_on"] < f["started_on"]:
+            self.error(
+                row.line, "ended_on", f["ended_on"].isoformat(),
+                f"a flow cannot end ({f['ended_on']}) before it starts ({f['started_on']})",
+            )  # fmt: skip
+
+    def merge(self, rows: list[Row]) -> None:
+        # Two identical rows without a reference derive the same one: say what to do.
+        seen: dict[str, int] = {}
+        for row in rows:
+            if "reference" not in row.values or not row.values["reference"]:
+                if row.key in seen:
+                    self.error(
+                        row.line, "reference", "",
+                        f"the same flow (source, target, purpose, categories) is already on "
+                        f"line {seen[row.key]}; give each a distinct reference",
+                    )  # fmt: skip
+                    row.key = f"line-{row.line}"
+                seen.setdefault(row.key, row.line)
+        super().merge(rows)
+
+
+class CategoryKind(Kind):
+    name = "categories"
+    model = DataCategory
+    key = "key"
+    lookups = {"category": ("flows.DataCategory", "key")}
+    self_ref = "category"
+    ref_names = {"category": "data category"}
+    columns = (
+        Column("key", cell.text(200), required=True),
+        Column("name", cell.text(200), required=True),
+        Column("description", cell.text(10_000)),
+        Column("parent", ref="category"),
+        Column("special_category", cell.boolean, default=False),
+        Column("criminal", cell.boolean, default=False),
+        Column("children", cell.boolean, default=False),
+        Column("payment_card", cell.boolean, default=False),
+        Column("credentials", cell.boolean, default=False),
+    )
+
+    def check_rows(self, rows: list[Row]) -> None:
+        self.check_parent_cycles(rows, "a data category")
+
+
+class PurposeKind(Kind):
+    name = "purposes"
+    model = Purpose
+    key = "key"
+    lookups = {"purpose": ("flows.Purpose", "key")}
+    self_ref = "purpose"
+    columns = (
+        Column("key", cell.text(200), required=True),
+        Column("name", cell.text(200), required=True),
+        Column("description", cell.text(10_000)),
+        Column("parent", ref="purpose"),
+        Column("sale_or_share", cell.boolean, default=False),
+    )
+
+    def check_rows(self, rows: list[Row]) -> None:
+        self.check_parent_cycles(rows, "a purpose")

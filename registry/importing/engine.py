@@ -1,0 +1,506 @@
+"""The import path of the command and the admin: check every row first, then write all of
+them in one transaction with bulk operations, or nothing at all.
+
+A kind (parties, agreements, flows, categories, purposes) is a `Kind`: its columns, the
+natural key, the references it resolves, and the rules of its model's `clean()` and
+constraints, checked here because bulk writes skip `full_clean()`. Look-ups are loaded once
+as dicts, so the cost grows with the rows, not with rows times queries.
+
+History: every row an import creates or changes gets its django-simple-history row (type
+"+" or "~", reason "import", the importing user), copied inside the database by one
+INSERT ... SELECT over the rows stamped with the import's `updated_at`. simple_history's
+`bulk_create_with_history` builds a Python object for each history row and doubled the
+import time; the copy costs a fraction of that. The history of many-to-many sets (which
+categories a flow carried) is not written by imports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from flows.engine.memory import paused_gc
+from registry.importing.cells import Invalid, Parser, split_list, unknown
+from registry.importing.tabular import MAX_CELL_CHARS, Table, TableError, read_table
+
+BATCH = 2_000
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One thing wrong in the file: where (line and column), the value, and why."""
+
+    line: int
+    column: str
+    value: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" if self.line else "file"
+        if self.column:
+            where += f", column {self.column}"
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class ImportReport:
+    """What an import found and did. `errors` non-empty means nothing was written."""
+
+    kind: str
+    rows: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    dry_run: bool = False
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        if self.errors:
+            return f"{len(self.errors)} error(s) in the {self.kind} file; nothing was written."
+        verb = "would be" if self.dry_run else "were"
+        if not self.new and not self.updated:
+            return f"Nothing changed: all {self.rows} {self.kind} rows already match the register."
+        return (
+            f"{self.rows} {self.kind} rows: {self.new} new, {self.updated} updated, "
+            f"{self.unchanged} unchanged, {self.deleted} deleted; changes {verb} written"
+            + (" (dry run: nothing was written)." if self.dry_run else ".")
+        )
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the import file. `ref` names the look-up a reference resolves in."""
+
+    name: str
+    parse: Parser | None = None
+    required: bool = False
+    ref: str = ""
+    many: bool = False
+    default: Any = ""
+
+
+@dataclass
+class Row:
+    """A row that passed the cell checks; `values` holds only the columns in the file."""
+
+    line: int
+    key: str
+    values: dict[str, Any]
+    final: dict[str, Any] = field(default_factory=dict)
+    changed: set[str] = field(default_factory=set)
+    is_new: bool = True
+
+
+class Kind:
+    """How one kind of record is read, checked and written. Subclasses fill in the rest."""
+
+    name: str = ""
+    model: type[models.Model]
+    key: str = ""
+    columns: tuple[Column, ...] = ()
+    #: look-up name -> (model, key field); `self_ref` is the look-up of this kind itself.
+    lookups: dict[str, tuple[str, str]] = {}
+    self_ref: str = ""
+    #: how a look-up is named in messages ("unknown data category ...").
+    ref_names: dict[str, str] = {}
+
+    def __init__(self) -> None:
+        self.errors: list[RowError] = []
+        self.by_name = {c.name: c for c in self.columns}
+        self.keys: dict[str, dict[str, int]] = {}
+        self.lowered: dict[str, dict[str, str]] = {}
+        self.existing: dict[str, dict[str, Any]] = {}
+        self._suggestions_left = 200
+
+    # --- loading -----------------------------------------------------------------------
+
+    def load(self) -> None:
+        """Every look-up and every existing row of this kind, once."""
+        from django.apps import apps
+
+        for ref, (label, key_field) in self.lookups.items():
+            model = apps.get_model(label)
+            self.keys[ref] = dict(model._default_manager.values_list(key_field, "pk"))
+        concrete = [f.attname for f in self.model._meta.concrete_fields]
+        names_by_pk = {ref: {pk: k for k, pk in keys.items()} for ref, keys in self.keys.items()}
+        fks = self._fk_columns()
+        for values in self.model._default_manager.values(*concrete).iterator(chunk_size=5000):
+            for column in fks:
+                pk = values.get(column.name + "_id")
+                values[column.name] = names_by_pk[column.ref].get(pk, "") if pk else ""
+            self.existing[values[self.key]] = values
+        for column in self.columns:
+            if column.many:
+                self._load_links(column, names_by_pk[column.ref])
+
+    def _load_links(self, column: Column, names: dict[int, str]) -> None:
+        m2m = self.model._meta.get_field(column.name)
+        through = m2m.remote_field.through
+        own, other = m2m.m2m_field_name() + "_id", m2m.m2m_reverse_field_name() + "_id"
+        key_by_pk = {v["id"]: k for k, v in self.existing.items()}
+        for values in self.existing.values():
+            values[column.name] = frozenset()
+        sets: dict[int, set[str]] = {}
+        for owner, target in through.objects.values_list(own, other).iterator(chunk_size=10000):
+            sets.setdefault(owner, set()).add(names[target])
+        for owner, keys in sets.items():
+            self.existing[key_by_pk[owner]][column.name] = frozenset(keys)
+
+    def _fk_columns(self) -> list[Column]:
+        return [c for c in self.columns if c.ref and not c.many]
+
+    # --- checking ----------------------------------------------------------------------
+
+    def error(self, line: int, column: str, value: Any, reason: str) -> None:
+        self.errors.append(RowError(line, column, "" if value is None else str(value), reason))
+
+    def check_header(self, table: Table, warnings: list[str]) -> bool:
+        seen: set[str] = set()
+        for name in table.header:
+            if name and name in seen:
+                self.error(1, name, "", f"the column '{name}' appears twice in the header")
+            seen.add(name)
+        for name in table.header:
+            if name and name not in self.by_name:
+                known = ", ".join(self.by_name)
+                warnings.append(
+                    f"Column '{name}' is not a {self.name} column and was ignored."
+                    f"{unknown_hint(name, self.by_name)} Known columns: {known}."
+                )
+        for column in self.columns:
+            if column.required and column.name not in seen:
+                self.error(1, column.name, "", f"the required column '{column.name}' is missing")
+        return not self.errors
+
+    def read_rows(self, table: Table, progress: Progress | None) -> list[Row]:
+        positions = [(i, self.by_name[n]) for i, n in enumerate(table.header) if n in self.by_name]
+        rows: list[Row] = []
+        total = len(table.rows)
+        for done, (line, cells) in enumerate(table.rows, start=1):
+            if progress and done % 5000 == 0:
+                progress("checking", done, total)
+            values: dict[str, Any] = {}
+            for index, column in positions:
+                raw = cells[index].strip() if index < len(cells) else ""
+                values[column.name] = self.read_cell(line, column, raw)
+            key = self.row_key(line, values)
+            if key is not None:
+                rows.append(Row(line, key, values))
+        return rows
+
+    def read_cell(self, line: int, column: Column, raw: str) -> Any:
+        if len(raw) > MAX_CELL_CHARS:
+            self.error(
+                line,
+                column.name,
+                raw[:40],
+                f"the cell holds {len(raw):,} characters; at most {MAX_CELL_CHARS:,} are read",
+            )
+            return None
+        if not raw:
+            if column.required:
+                self.error(line, column.name, "", f"{column.name} is required and is empty")
+                return None
+            return frozenset() if column.many else column.default
+        if column.many:
+            keys = frozenset(split_list(raw))
+            return frozenset(k for k in keys if self.resolve(line, column, k))
+        if column.ref:
+            return raw if self.resolve(line, column, raw) else None
+        try:
+            return column.parse(raw) if column.parse else raw
+        except Invalid as exc:
+            shown = raw if len(raw) <= 60 else raw[:57] + "..."
+            self.error(line, column.name, raw, f"'{shown}' {exc}")
+            return None
+
+    def resolve(self, line: int, column: Column, key: str) -> bool:
+        known = self.keys[column.ref]
+        if key in known or (column.ref == self.self_ref and key in self.in_file):
+            return True
+        if column.ref not in self.lowered:
+            names = set(known) | (self.in_file if column.ref == self.self_ref else set())
+            self.lowered[column.ref] = {k.lower(): k for k in names}
+        names: list[str] = []
+        if self._suggestions_left > 0:  # difflib over thousands of keys costs; cap it
+            self._suggestions_left -= 1
+            names = list(known) + (list(self.in_file) if column.ref == self.self_ref else [])
+        reason = unknown(self.ref_names.get(column.ref, column.ref), key, column.name, names,
+                         self.lowered[column.ref])  # fmt: skip
+        self.error(line, column.name, key, reason)
+        return False
+
+    def row_key(self, line: int, values: dict[str, Any]) -> str | None:
+        return values.get(self.key) or None
+
+    def merge(self, rows: list[Row]) -> None:
+        """Work out each row's final state, what changed, and apply the model's rules."""
+        first_line: dict[str, int] = {}
+        for row in rows:
+            if row.key in first_line:
+                self.error(
+                    row.line,
+                    self.key,
+                    row.key,
+                    f"'{row.key}' is already on line {first_line[row.key]}; "
+                    f"each {self.key} may appear once in a file",
+                )
+                continue
+            first_line[row.key] = row.line
+            before = self.existing.get(row.key)
+            row.is_new = before is None
+            base = dict(before) if before else self.defaults()
+            for name, value in row.values.items():
+                if value is None:
+                    continue  # an error was recorded for this cell
+                if before is None or before.get(name) != value:
+                    row.changed.add(name)
+                base[name] = value
+            row.final = base
+            self.check_row(row)
+        self.check_rows(rows)
+
+    def defaults(self) -> dict[str, Any]:
+        return {c.name: c.default if not c.many else frozenset() for c in self.columns}
+
+    def check_row(self, row: Row) -> None:
+        """The rules of the model's clean() and constraints for one row (subclasses)."""
+
+    def check_rows(self, rows: list[Row]) -> None:
+        """Rules across rows: cycles, one own company (subclasses)."""
+
+    def check_parent_cycles(self, rows: list[Row], what: str) -> None:
+        """A parent that is the row itself, or that leads back to it through other rows."""
+        parent = {key: values["parent"] for key, values in self.existing.items()}
+        for row in rows:
+            if row.final:
+                parent[row.key] = row.final["parent"]
+        for row in rows:
+            start = row.final.get("parent") if row.final else None
+            if not start:
+                continue
+            if start == row.key:
+                self.error(row.line, "parent", start, f"{what} cannot be its own parent")
+                continue
+            chain, current = [row.key], start
+            while current and current not in chain:
+                chain.append(current)
+                current = parent.get(current)
+            if current == row.key:
+                path = " → ".join([*chain, row.key])
+                self.error(
+                    row.line, "parent", start,
+                    f"the parent '{start}' would make '{row.key}' its own ancestor ({path})",
+                )  # fmt: skip
+
+    # --- writing -----------------------------------------------------------------------
+
+    def write(self, rows: list[Row], progress: Progress | None, user: Any = None) -> None:
+        now = timezone.now()
+        scalar = [c.name for c in self.columns if not c.ref and c.name != self.key]
+        fks = self._fk_columns()
+        self_fks = [c for c in fks if c.ref == self.self_ref]
+        new_rows = [r for r in rows if r.is_new]
+        fresh: dict[str, models.Model] = {}
+        for row in new_rows:
+            obj = self.model(**{self.key: row.key})
+            self.assign(obj, row.final, scalar, [c for c in fks if c not in self_fks])
+            obj.created_at = obj.updated_at = now
+            fresh[row.key] = obj
+        if progress:
+            progress("writing", len(rows), len(rows))
+        created = list(fresh.values())
+        self.model._default_manager.bulk_create(created, batch_size=BATCH)
+        self.own_pks = {key: values["id"] for key, values in self.existing.items()}
+        for obj in created:
+            self.own_pks[getattr(obj, self.key)] = obj.pk
+        if self.self_ref:
+            self.keys[self.self_ref].update(self.own_pks)
+        changed_rows = [r for r in rows if not r.is_new and r.changed - self.many_names()]
+        if self_fks:
+            changed_rows += [r for r in new_rows if any(r.final.get(c.name) for c in self_fks)]
+        attnames = self.attnames()
+        objs = []
+        for row in changed_rows:
+            if row.is_new:
+                obj = fresh[row.key]
+            else:
+                before = self.existing[row.key]
+                obj = self.model(**{k: v for k, v in before.items() if k in attnames})
+            self.assign(obj, row.final, scalar, fks)
+            obj.updated_at = now
+            objs.append(obj)
+        if objs:
+            fields = [*scalar, *(c.name for c in fks), "updated_at"]
+            self.model._default_manager.bulk_update(objs, fields, batch_size=500)
+        touched = self.write_links(rows, now)
+        if self.has_history():
+            created_pks = sorted(obj.pk for obj in created)
+            updated = {self.own_pks[r.key] for r in changed_rows if not r.is_new} | touched
+            history_copy(self.model, created_pks, "+", now, user)
+            history_copy(self.model, sorted(updated), "~", now, user)
+
+    def has_history(self) -> bool:
+        return hasattr(self.model._meta, "simple_history_manager_attribute")
+
+    def attnames(self) -> set[str]:
+        return {f.attname for f in self.model._meta.concrete_fields}
+
+    def many_names(self) -> set[str]:
+        return {c.name for c in self.columns if c.many}
+
+    def assign(self, obj: Any, final: dict[str, Any], scalar: list[str], fks: list[Column]):
+        for name in scalar:
+            setattr(obj, name, final[name])
+        for column in fks:
+            key = final.get(column.name)
+            setattr(obj, column.name + "_id", self.keys[column.ref][key] if key else None)
+
+    def write_links(self, rows: list[Row], now: Any) -> set[int]:
+        own_keys = self.own_pks
+        touched: set[int] = set()
+        for column in self.columns:
+            if not column.many:
+                continue
+            m2m = self.model._meta.get_field(column.name)
+            through = m2m.remote_field.through
+            own, other = m2m.m2m_field_name() + "_id", m2m.m2m_reverse_field_name() + "_id"
+            targets = self.keys[column.ref]
+            changed = [r for r in rows if column.name in r.changed]
+            ids = [own_keys[r.key] for r in changed if not r.is_new]
+            for start in range(0, len(ids), 500):
+                through.objects.filter(**{own + "__in": ids[start : start + 500]}).delete()
+            pairs = [(own_keys[r.key], targets[k]) for r in changed for k in r.final[column.name]]
+            for start in range(0, len(pairs), BATCH * 2):  # few objects alive at a time
+                through.objects.bulk_create(
+                    [through(**{own: a, other: b}) for a, b in pairs[start : start + BATCH * 2]]
+                )
+            touched.update(ids)
+        # A changed set with nothing else changed still bumps updated_at, which the findings
+        # cache watches (as registry.services.touch does).
+        plain = sorted(touched)
+        for start in range(0, len(plain), 500):
+            self.model._default_manager.filter(pk__in=plain[start : start + 500]).update(
+                updated_at=now
+            )
+        return touched
+
+    # --- the whole import --------------------------------------------------------------
+
+    @property
+    def in_file(self) -> set[str]:
+        return getattr(self, "_in_file", set())
+
+    def run(
+        self,
+        table: Table,
+        *,
+        dry_run: bool = False,
+        progress: Progress | None = None,
+        user: Any = None,
+    ) -> ImportReport:
+        report = ImportReport(kind=self.name, rows=len(table.rows), dry_run=dry_run)
+        report.warnings.extend(table.warnings)
+        if not self.check_header(table, report.warnings):
+            report.errors = self.errors
+            return report
+        with paused_gc():  # millions of acyclic objects: gen-2 passes cost, free nothing
+            self.load()
+            if self.self_ref:
+                index = table.header.index(self.key)
+                self._in_file = {c[index].strip() for _, c in table.rows if index < len(c)}
+            rows = self.read_rows(table, progress)
+            self.merge(rows)
+            report.errors = sorted(self.errors, key=lambda e: (e.line, e.column))
+            if report.errors:
+                return report
+            changed = [r for r in rows if r.is_new or r.changed]
+            report.new = sum(1 for r in rows if r.is_new)
+            report.updated = len(changed) - report.new
+            report.unchanged = len(rows) - len(changed)
+            if not dry_run and changed:
+                with transaction.atomic():
+                    self.write(changed, progress, user)
+        return report
+
+
+def history_copy(model: type[models.Model], pks: list[int], kind: str, now: Any, user: Any) -> None:
+    """A history row of type `kind` ('+' or '~') for each row in `pks`, copied by the
+    database."""
+    history = model.history.model  # type: ignore[attr-defined]
+    kept = {f.column for f in history._meta.concrete_fields}
+    columns = [f.column for f in model._meta.concrete_fields if f.column in kept]
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    user_id = user.pk if getattr(user, "is_authenticated", False) else None
+    with connection.cursor() as cursor:
+        for start in range(0, len(pks), 900):
+            batch = pks[start : start + 900]
+            sql = (
+                f"INSERT INTO {quote(history._meta.db_table)} ({names}, history_date, "
+                "history_change_reason, history_type, history_user_id) "
+                f"SELECT {names}, %s, 'import', %s, %s FROM {quote(model._meta.db_table)} "
+                f"WHERE {quote(model._meta.pk.column)} IN ({', '.join(['%s'] * len(batch))})"
+            )
+            cursor.execute(sql, [stamp, kind, user_id, *batch])
+
+
+def unknown_hint(name: str, known: Iterable[str]) -> str:
+    from registry.web.arguments import suggest
+
+    return suggest(name, known)
+
+
+def kinds() -> dict[str, type[Kind]]:
+    """Every importable kind by its command-line name."""
+    from flows.kinds import CategoryKind, FlowKind, PurposeKind
+    from registry.kinds import AgreementKind, PartyKind
+
+    return {
+        "parties": PartyKind,
+        "agreements": AgreementKind,
+        "flows": FlowKind,
+        "categories": CategoryKind,
+        "purposes": PurposeKind,
+    }
+
+
+def records_import(
+    *,
+    kind: str,
+    filename: str,
+    data: bytes,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    user: Any = None,
+) -> ImportReport:
+    """Import a CSV, XLSX or JSON file of one kind: all rows, or none when any is bad."""
+    try:
+        table = read_table(filename, data)
+    except TableError as exc:
+        return ImportReport(kind=kind, errors=[RowError(0, "", "", str(exc))])
+    return records_import_table(kind=kind, table=table, dry_run=dry_run, progress=progress,
+                                user=user)  # fmt: skip
+
+
+def records_import_table(
+    *,
+    kind: str,
+    table: Table,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    user: Any = None,
+) -> ImportReport:
+    return kinds()[kind]().run(table, dry_run=dry_run, progress=progress, user=user)

@@ -1,0 +1,113 @@
+import json
+import sys
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from flows.engine.filters import count_by_severity, fails, filter_findings
+from flows.engine.graph import Taxonomy
+from flows.engine.records import SEVERITIES, Finding, Register
+from flows.loading import findings_as_of
+from flows.reviews.selectors import ReviewedFinding, decision_json, decision_states
+from flows.reviews.states import SETTLED
+from registry.web.arguments import iso_date, suggest
+
+
+class Command(BaseCommand):
+    help = (
+        "Print the findings of the register as of a date: every flow that lacks an "
+        "agreement, a lawful basis or a valid transfer mechanism. Exit status 1 when a "
+        "finding at or above --fail-on exists, for CI pipelines; findings a reviewer "
+        "accepted or waived (with the facts unchanged) do not count."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--as-of", type=iso_date, default=None, help="YYYY-MM-DD (default: today)"
+        )
+        parser.add_argument("--format", choices=("text", "json"), default="text")
+        parser.add_argument(
+            "--fail-on",
+            choices=(*SEVERITIES, "none"),
+            default="high",
+            help="exit 1 when a finding at or above this severity exists (default: high)",
+        )
+        parser.add_argument("--category", default="", help="only findings carrying this key")
+        parser.add_argument("--party", default="", help="only findings about this party slug")
+
+    def handle(self, *args: object, **options: object) -> None:
+        as_of: date = options["as_of"] or date.today()  # type: ignore[assignment]
+        register, findings = findings_as_of(as_of)
+        category, party = str(options["category"]), str(options["party"])
+        if category and category not in register.categories:
+            raise CommandError(
+                f"Unknown data category '{category}'.{suggest(category, register.categories)}"
+            )
+        if party and party not in register.parties:
+            raise CommandError(f"Unknown party '{party}'.{suggest(party, register.parties)}")
+        findings = filter_findings(
+            findings, Taxonomy(register.categories), party=party, category=category
+        )
+        states = decision_states(register, findings, as_of)
+        if options["format"] == "json":
+            references = _flow_references(register)
+            rows = [
+                {
+                    **f.as_dict(),
+                    "flow_reference": references.get(f.flow, ""),
+                    "decision": decision_json(states.get((f.rule, f.flow or 0))),
+                }
+                for f in findings
+            ]
+            self.stdout.write(json.dumps(rows, indent=2))
+        else:
+            self.stdout.write(_as_text(findings, register, as_of, states))
+        unsettled = [f for f in findings if not _settled(states.get((f.rule, f.flow or 0)))]
+        if fails(unsettled, str(options["fail_on"])):
+            sys.exit(1)
+
+
+def _settled(item: ReviewedFinding | None) -> bool:
+    return item is not None and item.state in SETTLED
+
+
+def _flow_references(register: Register) -> dict[int | None, str]:
+    return {flow.id: flow.reference for flow in register.flows}
+
+
+def _as_text(
+    findings: list[Finding],
+    register: Register,
+    as_of: date,
+    states: dict[tuple[str, int], ReviewedFinding],
+) -> str:
+    counts = ", ".join(f"{n} {severity}" for severity, n in count_by_severity(findings))
+    lines = [f"Findings as of {as_of.isoformat()}: {counts}."]
+    if not findings:
+        lines.append("Nothing to flag.")
+    references = _flow_references(register)
+    names = {slug: party.name for slug, party in register.parties.items()}
+    for severity in SEVERITIES:
+        group = [f for f in findings if f.severity == severity]
+        if not group:
+            continue
+        lines += ["", f"{severity.upper()} ({len(group)})"]
+        for f in group:
+            where = (
+                f"{names.get(f.source or '', f.source)} -> {names.get(f.target or '', f.target)}"
+            )
+            flow = f" [flow {references.get(f.flow, f.flow)}]" if f.flow is not None else ""
+            lines.append(f"  {f.rule}: {where}{flow}")
+            item = states.get((f.rule, f.flow or 0))
+            if item is not None and item.decision is not None:
+                d = item.decision
+                lines.append(
+                    f"    Review: {item.state_label} ({d.decided_by}, "
+                    f"{d.decided_at.date().isoformat()})"
+                )
+            lines.append(f"    {f.message}")
+            if f.path:
+                lines.append(f"    Path: {' -> '.join(f.path)}")
+            lines.append(f"    Citation: {f.citation}")
+            lines.append(f"    To do: {f.remedy}")
+    return "\n".join(lines)

@@ -1,0 +1,137 @@
+"""Reads of the onboarding, and the prediction of what approving one would add.
+
+The prediction runs the same rules as the live register over the live register plus the
+onboarding's proposed flows, parties (as approved) and agreements (as records, not yet in
+the database), then keeps the findings the live register does not have.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import date
+
+from django.db.models import QuerySet
+
+from flows.engine.records import SEVERITIES, AgreementRecord, Finding, FlowRecord
+from flows.engine.rules import evaluate
+from flows.loading import findings_as_of
+from registry.onboarding.models import Onboarding, OnboardingDocument
+from registry.onboarding.services import onboarding_proposal
+
+
+def onboarding_list() -> QuerySet[Onboarding]:
+    return Onboarding.objects.select_related("party", "started_by").order_by("-created_at", "-id")
+
+
+def onboarding_detail(*, pk: int) -> Onboarding | None:
+    return (
+        Onboarding.objects.select_related("party", "started_by")
+        .prefetch_related(
+            "intended_categories",
+            "intended_purposes",
+            "documents",
+            "events__actor",
+            "proposed_subprocessors",
+            "proposed_flows__categories",
+            "proposed_flows__source",
+            "proposed_flows__target",
+            "proposed_flows__purpose",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def onboarding_document(*, pk: int) -> OnboardingDocument | None:
+    return OnboardingDocument.objects.select_related("onboarding").filter(pk=pk).first()
+
+
+@dataclass(frozen=True)
+class Prediction:
+    as_of: date
+    added: list[Finding]
+    """Findings the register would have after approval and does not have now, worst first."""
+    names: dict[str, str]
+    countries: dict[str, str]
+    """Where each party processes data, e.g. 'IN' or 'DE, US'."""
+
+    @property
+    def counts(self) -> list[tuple[str, int]]:
+        counted = Counter(f.severity for f in self.added)
+        return [(severity, counted[severity]) for severity in SEVERITIES if counted[severity]]
+
+    @property
+    def summary(self) -> str:
+        """'approving adds 2 critical: NO_TRANSFER_MECHANISM to IN, ...; 1 high: ...'"""
+        if not self.added:
+            return "approving adds no finding"
+        parts = []
+        for severity, count in self.counts:
+            items = [f"{f.rule} to {self._where(f)}" for f in self.added if f.severity == severity]
+            parts.append(f"{count} {severity}: {', '.join(items)}")
+        return "approving adds " + "; ".join(parts)
+
+    def _where(self, finding: Finding) -> str:
+        target = finding.target or ""
+        where = self.countries.get(target, "")
+        name = self.names.get(target, target or "the register")
+        return f"{name} ({where})" if where else name
+
+
+def _finding_key(finding: Finding) -> tuple[object, ...]:
+    return (finding.rule, finding.flow, finding.source, finding.target, finding.categories)
+
+
+def onboarding_prediction(onboarding: Onboarding, *, as_of: date) -> Prediction:
+    """Which findings approving the onboarding would add on `as_of`."""
+    live, live_findings = findings_as_of(as_of)
+    proposal = onboarding_proposal(onboarding)
+    flow_ids = dict(onboarding.proposed_flows.values_list("reference", "id"))
+    records = tuple(
+        FlowRecord(
+            id=flow_ids[spec.reference],
+            source=spec.source,
+            target=spec.target,
+            categories=spec.categories,
+            purpose=spec.purpose,
+            role=spec.role,
+            started_on=min(as_of, date.today()),
+            lawful_basis=spec.lawful_basis,
+            processing_countries=spec.processing_countries,
+            transfer_mechanism=spec.transfer_mechanism,
+            transfer_agreement=spec.transfer_agreement,
+            reference=spec.reference,
+        )
+        for spec in proposal.flows
+        if spec.reference in flow_ids
+    )
+    vendor = onboarding.party
+    slugs = {vendor.slug, *(s.slug for s in proposal.subprocessors)}
+    parties = dict(live.parties)
+    for slug in slugs & parties.keys():
+        parties[slug] = replace(parties[slug], status="approved")
+    us = next(p.slug for p in parties.values() if p.relationship == "own")
+    agreements = tuple(
+        AgreementRecord(
+            reference=a.reference,
+            kind=a.kind,
+            parties=frozenset({us, vendor.slug}),
+            signed_on=a.signed_on,
+        )
+        for a in proposal.agreements
+    )
+    after = evaluate(
+        replace(
+            live,
+            parties=parties,
+            flows=live.flows + records,
+            agreements=live.agreements + agreements,
+        ),
+        as_of,
+    )
+    before = {_finding_key(f) for f in live_findings}
+    added = [f for f in after if _finding_key(f) not in before]
+    names = {slug: p.name for slug, p in parties.items()}
+    countries = {slug: ", ".join(p.countries) for slug, p in parties.items()}
+    return Prediction(as_of=as_of, added=added, names=names, countries=countries)

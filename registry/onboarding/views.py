@@ -1,0 +1,299 @@
+"""Pages of the onboarding: the analyst's and reviewer's (logged in, under /onboardings/) and
+the vendor's (no account, under /onboarding/<signed link>/)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from registry.onboarding import selectors, services
+from registry.onboarding.forms import (
+    STEP_NAMES,
+    STEP_TITLES,
+    SUBPROCESSOR_PREFIX,
+    DocumentForm,
+    OnboardingStartForm,
+    SubprocessorFormSetWithNewRow,
+)
+from registry.onboarding.models import Onboarding, OnboardingState
+from registry.web.permissions import (
+    CAN_EDIT,
+    CAN_REVIEW,
+    editor_required,
+    reviewer_required,
+    viewer_required,
+)
+
+# --- Analysts and reviewers ---------------------------------------------------------------
+
+
+def _get_onboarding_or_404(pk: int) -> Onboarding:
+    onboarding = selectors.onboarding_detail(pk=pk)
+    if onboarding is None:
+        raise Http404("No onboarding with this number.")
+    return onboarding
+
+
+def _vendor_url(request: HttpRequest, onboarding: Onboarding) -> str:
+    token = services.onboarding_token(onboarding)
+    return request.build_absolute_uri(reverse("onboarding_vendor_home", args=[token]))
+
+
+@viewer_required
+def onboarding_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "registry/onboarding/list.html",
+        {"onboardings": selectors.onboarding_list()},
+    )
+
+
+@editor_required
+def onboarding_start(request: HttpRequest) -> HttpResponse:
+    form = OnboardingStartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            onboarding = services.onboarding_start(
+                started_by=request.user,
+                name=data["name"],
+                country=data["country"],
+                contact_email=data["contact_email"],
+                service=data["service"],
+                categories=data["categories"],
+                purposes=data["purposes"],
+                lawful_basis=data["lawful_basis"],
+                valid_days=data["valid_days"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            url = _vendor_url(request, onboarding)
+            services.onboarding_send_link(onboarding=onboarding, url=url, actor=request.user)
+            messages.success(
+                request, f"Onboarding started; the link was e-mailed to {onboarding.contact_email}."
+            )
+            return redirect(onboarding)
+    return render(request, "registry/onboarding/start.html", {"form": form})
+
+
+@viewer_required
+def onboarding_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    onboarding = _get_onboarding_or_404(pk)
+    today = date.today()
+    link_usable = onboarding.state in services.EDITABLE_STATES and onboarding.revoked_at is None
+    context: dict[str, Any] = {
+        "onboarding": onboarding,
+        "can_edit": request.user.has_perm(CAN_EDIT),
+        "can_review": request.user.has_perm(CAN_REVIEW),
+        "link_usable": link_usable,
+        "vendor_url": _vendor_url(request, onboarding)
+        if link_usable and request.user.has_perm(CAN_EDIT)
+        else "",
+        "flows": services.proposed_flows(onboarding),
+        "as_of": today,
+    }
+    if onboarding.state == OnboardingState.SUBMITTED:
+        try:
+            context["prediction"] = selectors.onboarding_prediction(onboarding, as_of=today)
+        except ValidationError as error:  # e.g. a category was removed from the taxonomy
+            context["prediction_error"] = " ".join(error.messages)
+    return render(request, "registry/onboarding/detail.html", context)
+
+
+@require_POST
+@editor_required
+def onboarding_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    onboarding = _get_onboarding_or_404(pk)
+    services.onboarding_revoke(onboarding=onboarding, actor=request.user)
+    messages.success(request, "The vendor's link is revoked: it no longer opens the form.")
+    return redirect(onboarding)
+
+
+@require_POST
+@reviewer_required
+def onboarding_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    onboarding = _get_onboarding_or_404(pk)
+    try:
+        decided = services.onboarding_decide(
+            onboarding=onboarding,
+            reviewer=request.user,
+            decision=request.POST.get("decision", ""),
+            comment=request.POST.get("comment", ""),
+        )
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+        return redirect(onboarding)
+    decision = request.POST["decision"]
+    if decision == "request_changes":
+        services.onboarding_send_link(
+            onboarding=decided,
+            url=_vendor_url(request, decided),
+            actor=request.user,
+            note=f"Our reviewer asks for changes:\n{request.POST.get('comment', '').strip()}",
+        )
+    messages.success(request, f"Decision recorded: {decision}.")
+    return redirect(onboarding)
+
+
+@viewer_required
+def onboarding_document(request: HttpRequest, pk: int) -> FileResponse:
+    document = selectors.onboarding_document(pk=pk)
+    if document is None:
+        raise Http404("No such document.")
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- The vendor, through its link ---------------------------------------------------------
+
+
+def _refused(request: HttpRequest, reason: str) -> HttpResponse:
+    status = 403 if reason in ("altered", "revoked") else 410
+    context = {"reason": reason, "text": services.LINK_REASONS[reason]}
+    return render(request, "registry/onboarding/link_refused.html", context, status=status)
+
+
+def _vendor_context(onboarding: Onboarding, token: str, **extra: Any) -> dict[str, Any]:
+    saved = onboarding.answers
+    steps = [
+        {"name": name, "title": STEP_TITLES[name], "saved": name in saved} for name in STEP_NAMES
+    ]
+    return {"onboarding": onboarding, "token": token, "steps": steps, **extra}
+
+
+def vendor_home(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        onboarding = services.onboarding_from_token(token)
+    except services.LinkRefused as refused:
+        return _refused(request, refused.reason)
+    incomplete = services.incomplete_steps(onboarding)
+    context = _vendor_context(
+        onboarding, token, incomplete=[(s, STEP_TITLES[s]) for s in incomplete]
+    )
+    return render(request, "registry/onboarding/vendor_home.html", context)
+
+
+def _subprocessor_rows(data: QueryDict) -> list[dict[str, Any]]:
+    """The rows as typed, without those ticked for removal, to render with one more."""
+    try:
+        total = int(data.get(f"{SUBPROCESSOR_PREFIX}-TOTAL_FORMS", "0"))
+    except ValueError:
+        total = 0
+    rows = []
+    for i in range(min(total, 50)):
+        prefix = f"{SUBPROCESSOR_PREFIX}-{i}-"
+        if data.get(prefix + "DELETE"):
+            continue
+        rows.append(
+            {
+                "name": data.get(prefix + "name", ""),
+                "country": data.get(prefix + "country", ""),
+                "service": data.get(prefix + "service", ""),
+                "categories": data.getlist(prefix + "categories"),
+            }
+        )
+    return rows
+
+
+def vendor_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
+    try:
+        onboarding = services.onboarding_from_token(token)
+    except services.LinkRefused as refused:
+        return _refused(request, refused.reason)
+    if step not in STEP_NAMES:
+        raise Http404("No such step.")
+    document_form = DocumentForm(prefix="doc") if step == "agreements" else None
+    if request.method != "POST":
+        form = services.bound_step(onboarding, step)
+        return _render_step(request, onboarding, token, step, form, document_form)
+
+    action = request.POST.get("action", "next")
+    if step == "subprocessors" and action == "add_row":
+        services.onboarding_save_step(
+            onboarding=onboarding, step=step, data=request.POST, valid=False
+        )
+        rows = _subprocessor_rows(request.POST)
+        form = SubprocessorFormSetWithNewRow(initial=rows, prefix=SUBPROCESSOR_PREFIX)
+        return _render_step(request, onboarding, token, step, form, document_form)
+
+    form = services.bound_step(onboarding, step, request.POST)
+    valid = form.is_valid()
+    if document_form is not None and request.FILES.get("doc-file"):
+        document_form = DocumentForm(request.POST, request.FILES, prefix="doc")
+        if document_form.is_valid():
+            services.onboarding_add_document(
+                onboarding=onboarding,
+                kind=document_form.cleaned_data["kind"],
+                upload=document_form.cleaned_data["file"],
+            )
+            messages.success(request, f"Uploaded {document_form.cleaned_data['file'].name}.")
+            document_form = DocumentForm(prefix="doc")
+        else:
+            valid = False
+    services.onboarding_save_step(onboarding=onboarding, step=step, data=request.POST, valid=valid)
+    if action == "save":
+        messages.success(request, "Draft saved. You can come back later through the same link.")
+        return redirect("onboarding_vendor_step", token=token, step=step)
+    if not valid:
+        return _render_step(request, onboarding, token, step, form, document_form, has_errors=True)
+    position = STEP_NAMES.index(step)
+    if position + 1 < len(STEP_NAMES):
+        return redirect("onboarding_vendor_step", token=token, step=STEP_NAMES[position + 1])
+    return redirect("onboarding_vendor_home", token=token)
+
+
+def _render_step(
+    request: HttpRequest,
+    onboarding: Onboarding,
+    token: str,
+    step: str,
+    form: Any,
+    document_form: DocumentForm | None,
+    has_errors: bool = False,
+) -> HttpResponse:
+    position = STEP_NAMES.index(step)
+    context = _vendor_context(
+        onboarding,
+        token,
+        step=step,
+        step_title=STEP_TITLES[step],
+        step_number=position + 1,
+        step_count=len(STEP_NAMES),
+        previous=STEP_NAMES[position - 1] if position else "",
+        form=form,
+        document_form=document_form,
+        documents=list(onboarding.documents.all()) if step == "agreements" else [],
+        has_errors=has_errors,
+        is_formset=step == "subprocessors",
+    )
+    return render(request, "registry/onboarding/vendor_step.html", context)
+
+
+@require_POST
+def vendor_submit(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        onboarding = services.onboarding_from_token(token)
+    except services.LinkRefused as refused:
+        return _refused(request, refused.reason)
+    try:
+        services.onboarding_submit(onboarding=onboarding)
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+        return redirect("onboarding_vendor_home", token=token)
+    return render(request, "registry/onboarding/vendor_submitted.html", {"onboarding": onboarding})

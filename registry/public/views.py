@@ -1,0 +1,55 @@
+"""Public pages, no login: the sub-processor list (GDPR Art. 28(2)) and its Atom feed."""
+
+from datetime import date, datetime
+
+from django.contrib.syndication.views import Feed
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from registry.public import selectors as public_selectors
+from registry.public.selectors import ListChange
+
+
+def subprocessor_list(request: HttpRequest) -> HttpResponse:
+    processors = public_selectors.public_subprocessors(today=date.today())
+    context = {"processors": processors, "today": date.today()}
+    return render(request, "registry/public/subprocessors.html", context)
+
+
+class SubprocessorFeed(Feed):
+    """Changes of the public list: added, removed, processing countries changed."""
+
+    feed_type = Atom1Feed
+    title = "Our processors and sub-processors: changes"
+    subtitle = (
+        "Processors and sub-processors added, removed, or processing personal data in other "
+        "countries (GDPR Art. 28(2))."
+    )
+
+    def link(self) -> str:
+        return reverse("subprocessors")
+
+    def items(self) -> list[ListChange]:
+        return public_selectors.subprocessor_changes()
+
+    def item_title(self, item: ListChange) -> str:
+        return item.title
+
+    def item_description(self, item: ListChange) -> str:
+        return item.description
+
+    def item_link(self, item: ListChange) -> str:
+        return f"{reverse('subprocessors')}#{item.slug}"
+
+    def item_guid(self, item: ListChange) -> str:
+        return f"urn:x-subprocessor-change:{item.id}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item: ListChange) -> datetime:
+        return item.when
+
+    def item_updateddate(self, item: ListChange) -> datetime:
+        return item.when

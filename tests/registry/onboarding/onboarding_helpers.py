@@ -1,0 +1,83 @@
+"""Shared steps for the onboarding tests: start one, answer every step, submit."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.urls import reverse
+
+from registry.onboarding.models import Onboarding
+from registry.onboarding.services import onboarding_start, onboarding_token
+from tests.factories import make_own_party, make_user
+
+START = {
+    "name": "Acme Call Analytics",
+    "country": "IN",
+    "contact_email": "privacy@acme-analytics.example",
+    "service": "Call quality analytics",
+    "categories": ["user.contact.email", "user.name"],
+    "purposes": ["analytics.reporting"],
+    "lawful_basis": "legitimate_interests",
+    "valid_days": "14",
+}
+
+
+def step_answers(**overrides: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    answers: dict[str, dict[str, Any]] = {
+        "identity": {
+            "legal_name": "Acme Call Analytics Pvt Ltd",
+            "country": "IN",
+            "website": "https://acme-analytics.example",
+            "contact_name": "Priya Rao",
+            "contact_email": "priya@acme-analytics.example",
+            "dpo_name": "Dev Mehta",
+            "dpo_email": "dpo@acme-analytics.example",
+        },
+        "services": {
+            "services": "We analyse call quality.",
+            "purposes": ["analytics.reporting"],
+        },
+        "categories": {"categories": ["user.contact.email", "user.name"]},
+        "countries": {"processing_countries": ["IN"]},
+        "subprocessors": {
+            "sub-TOTAL_FORMS": "1",
+            "sub-INITIAL_FORMS": "0",
+            "sub-0-name": "Cloudy Hosting",
+            "sub-0-country": "SG",
+            "sub-0-service": "Hosting",
+            "sub-0-categories": ["user.contact.email"],
+        },
+        "certifications": {"pci_attested_on": "", "dpf_certified_until": ""},
+        "agreements": {
+            "dpa": "signed",
+            "dpa_signed_on": (date.today() - timedelta(days=3)).isoformat(),
+            "scc_module": "",
+            "doc-kind": "dpa",
+        },
+    }
+    for step, values in overrides.items():
+        answers[step] = {**answers[step], **values}
+    return answers
+
+
+def start(editor=None, **fields: Any) -> Onboarding:
+    from registry.models import Party
+
+    if not Party.objects.filter(relationship="own").exists():
+        make_own_party("voipx", country="US")
+    editor = editor or make_user("analyst", role="editor")
+    values = {**START, "valid_days": 14, **fields}
+    return onboarding_start(started_by=editor, **values)
+
+
+def step_url(token: str, step: str) -> str:
+    return reverse("onboarding_vendor_step", args=[token, step])
+
+
+def answer_every_step(client, onboarding: Onboarding, **overrides: dict[str, Any]) -> str:
+    token = onboarding_token(onboarding)
+    for step, data in step_answers(**overrides).items():
+        response = client.post(step_url(token, step), {**data, "action": "next"})
+        assert response.status_code == 302, (step, response.content.decode()[:3000])
+    return token
