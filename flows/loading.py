@@ -21,7 +21,6 @@ from django.db.models.functions import Cast
 
 from flows.engine.filters import count_by_severity, filter_findings
 from flows.engine.graph import CategoryReach, Taxonomy, category_reach
-from flows.engine.memory import paused_gc
 from flows.engine.records import (
     AdequacyRecord,
     AgreementRecord,
@@ -56,16 +55,6 @@ from flows.selectors import flow_detail
 from registry.models import Agreement, Party
 
 
-def register_load() -> Register:
-    """The whole register as records for the rules, in a fixed handful of queries.
-
-    Reads raw rows rather than model instances: over 100,000 flows that is several times
-    faster, and the core needs nothing else.
-    """
-    with paused_gc(keep=True):
-        return _register_load()
-
-
 # Columns in the order of the record's fields, so that rows map onto records positionally:
 # over 100,000 rows, keyword arguments and Django's per-value converters cost more than the
 # query itself (measured: 3.0 s down to 1.6 s for the whole load).
@@ -76,7 +65,12 @@ _PARTY_COLUMNS = (
 _BATCH_ROWS = 5000
 
 
-def _register_load() -> Register:
+def register_load() -> Register:
+    """The whole register as records for the rules, in a fixed handful of queries.
+
+    Reads raw rows rather than model instances: over 100,000 flows that is several times
+    faster, and the core needs nothing else.
+    """
     party_rows = list(_raw_rows(Party.objects.values_list(*_PARTY_COLUMNS)))
     slug_by_id = {row[-1]: row[0] for row in party_rows}
     parties = {

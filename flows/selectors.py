@@ -1,10 +1,16 @@
-"""Reads of flows for the pages, with the joins done here so that templates never query."""
+"""Reads of flows for the pages, and of the parties and agreements with their flows, with the
+joins done here so that templates never query."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from flows.models import Flow
+from registry.choices import Relationship
+from registry.models import Agreement, Party
 
 
 def flow_queryset() -> QuerySet[Flow]:
@@ -49,3 +55,70 @@ def flow_list(
 
 def flow_detail(*, pk: int) -> Flow | None:
     return flow_queryset().prefetch_related("data_subjects").filter(pk=pk).first()
+
+
+def party_detail(*, slug: str) -> Party | None:
+    flows = flow_queryset()
+    return (
+        Party.objects.select_related("parent", "engaged_by")
+        .prefetch_related(
+            Prefetch("subsidiaries", queryset=Party.objects.order_by("name")),
+            Prefetch("engaged_subprocessors", queryset=Party.objects.order_by("name")),
+            Prefetch("agreements", queryset=Agreement.objects.prefetch_related("parties")),
+            Prefetch("outgoing_flows", queryset=flows),
+            Prefetch("incoming_flows", queryset=flows),
+        )
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def agreement_detail(*, reference: str) -> Agreement | None:
+    return (
+        Agreement.objects.prefetch_related(
+            "parties", "categories", Prefetch("transfers", queryset=flow_queryset())
+        )
+        .filter(reference=reference)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    parties_by_relationship: list[tuple[str, int]]
+    party_count: int
+    agreement_count: int
+    active_flow_count: int
+    flow_count: int
+    expiring_soon: list[Agreement]
+    expiring_within_days: int
+
+
+def dashboard(*, today: date, expiring_within_days: int) -> Dashboard:
+    counts = dict(Party.objects.values_list("relationship").annotate(n=Count("id")).order_by())
+
+    # Proposed flows (an onboarding not yet approved) are not part of the live register.
+    flow_counts = Flow.objects.filter(proposed=False).aggregate(
+        total=Count("id"),
+        active=Count(
+            "id",
+            filter=Q(started_on__lte=today) & (Q(ended_on__isnull=True) | Q(ended_on__gte=today)),
+        ),
+    )
+    horizon = today + timedelta(days=expiring_within_days)
+    expiring = list(
+        Agreement.objects.filter(
+            expires_on__gte=today, expires_on__lte=horizon, terminated_on__isnull=True
+        )
+        .prefetch_related("parties")
+        .order_by("expires_on", "reference")
+    )
+    return Dashboard(
+        parties_by_relationship=[(r.label, counts.get(r.value, 0)) for r in Relationship],
+        party_count=sum(counts.values()),
+        agreement_count=Agreement.objects.count(),
+        active_flow_count=flow_counts["active"],
+        flow_count=flow_counts["total"],
+        expiring_soon=expiring,
+        expiring_within_days=expiring_within_days,
+    )

@@ -1,3 +1,5 @@
+"""The site's addresses: each package brings its own."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -11,6 +13,10 @@ urlpatterns = [
     path("agreements/", views.agreement_list, name="agreement_list"),
     path("agreements/<slug:reference>/", views.agreement_detail, name="agreement_detail"),
     path("", include("flows.urls")),
+    path("", include("flows.reviews.urls")),
+    path("", include("flows.diagrams.urls")),
+    path("", include("flows.reports.urls")),
+    path("", include("flows.history.urls")),
     path("", include("registry.onboarding.urls")),
     path("", include("registry.public.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),

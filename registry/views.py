@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from flows import selectors as flow_selectors
 from flows.loading import finding_list
 from flows.reviews.selectors import review_counts
 from registry import selectors
@@ -14,14 +15,14 @@ from registry.web.permissions import viewer_required
 
 
 def _get_party_or_404(slug: str) -> Party:
-    party = selectors.party_detail(slug=slug)
+    party = flow_selectors.party_detail(slug=slug)
     if party is None:
         raise Http404("No party with this slug.")
     return party
 
 
 def _get_agreement_or_404(reference: str) -> Agreement:
-    agreement = selectors.agreement_detail(reference=reference)
+    agreement = flow_selectors.agreement_detail(reference=reference)
     if agreement is None:
         raise Http404("No agreement with this reference.")
     return agreement
@@ -30,7 +31,9 @@ def _get_agreement_or_404(reference: str) -> Agreement:
 @viewer_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     today = date.today()
-    summary = selectors.dashboard(today=today, expiring_within_days=settings.EXPIRING_SOON_DAYS)
+    summary = flow_selectors.dashboard(
+        today=today, expiring_within_days=settings.EXPIRING_SOON_DAYS
+    )
     findings = finding_list(as_of=today)
     context = {
         "summary": summary,

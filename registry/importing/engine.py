@@ -23,7 +23,6 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from flows.engine.memory import paused_gc
 from registry.importing.cells import Invalid, Parser, split_list, unknown
 from registry.importing.tabular import MAX_CELL_CHARS, Table, TableError, read_table
 
@@ -415,23 +414,22 @@ class Kind:
         if not self.check_header(table, report.warnings):
             report.errors = self.errors
             return report
-        with paused_gc():  # millions of acyclic objects: gen-2 passes cost, free nothing
-            self.load()
-            if self.self_ref:
-                index = table.header.index(self.key)
-                self._in_file = {c[index].strip() for _, c in table.rows if index < len(c)}
-            rows = self.read_rows(table, progress)
-            self.merge(rows)
-            report.errors = sorted(self.errors, key=lambda e: (e.line, e.column))
-            if report.errors:
-                return report
-            changed = [r for r in rows if r.is_new or r.changed]
-            report.new = sum(1 for r in rows if r.is_new)
-            report.updated = len(changed) - report.new
-            report.unchanged = len(rows) - len(changed)
-            if not dry_run and changed:
-                with transaction.atomic():
-                    self.write(changed, progress, user)
+        self.load()
+        if self.self_ref:
+            index = table.header.index(self.key)
+            self._in_file = {c[index].strip() for _, c in table.rows if index < len(c)}
+        rows = self.read_rows(table, progress)
+        self.merge(rows)
+        report.errors = sorted(self.errors, key=lambda e: (e.line, e.column))
+        if report.errors:
+            return report
+        changed = [r for r in rows if r.is_new or r.changed]
+        report.new = sum(1 for r in rows if r.is_new)
+        report.updated = len(changed) - report.new
+        report.unchanged = len(rows) - len(changed)
+        if not dry_run and changed:
+            with transaction.atomic():
+                self.write(changed, progress, user)
         return report
 
 

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flows.engine.context import FlowFacts, RuleContext, flow_finding, sorted_keys
-from flows.engine.memory import paused_gc
 from flows.engine.records import SEVERITIES, Finding, Register
 from flows.engine.rules.transfers import (
     invalid_transfer_mechanism,
@@ -531,13 +530,6 @@ def finding_order(finding: Finding) -> tuple[object, ...]:
 
 def evaluate(register: Register, as_of: date, rules: Iterable[Rule] = RULES) -> list[Finding]:
     """Findings for the flows active on `as_of`, worst first, in a deterministic order."""
-    with paused_gc(keep=True):
-        return _evaluate(register, as_of, rules)
-
-
-def _evaluate(register: Register, as_of: date, rules: Iterable[Rule]) -> list[Finding]:
-    # A function of its own so that the context (a hundred thousand facts) is freed when it
-    # returns, before the collector resumes: otherwise its first pass scans all of them.
     context = RuleContext(register, as_of)
     findings = [finding for rule in rules for finding in rule.check(context)]
     findings.sort(key=finding_order)

@@ -10,6 +10,7 @@ from flows.engine.records import SEVERITIES, Finding, Register
 from flows.loading import findings_as_of
 from flows.reviews.selectors import ReviewedFinding, decision_json, decision_states
 from flows.reviews.states import SETTLED
+from registry.management.bulk import cycle_collector_paused
 from registry.web.arguments import iso_date, suggest
 
 
@@ -36,6 +37,10 @@ class Command(BaseCommand):
         parser.add_argument("--party", default="", help="only findings about this party slug")
 
     def handle(self, *args: object, **options: object) -> None:
+        with cycle_collector_paused():
+            self._handle(**options)
+
+    def _handle(self, **options: object) -> None:
         as_of: date = options["as_of"] or date.today()  # type: ignore[assignment]
         register, findings = findings_as_of(as_of)
         category, party = str(options["category"]), str(options["party"])
@@ -59,12 +64,21 @@ class Command(BaseCommand):
                 }
                 for f in findings
             ]
-            self.stdout.write(json.dumps(rows, indent=2))
+            self.stdout.write(_json_lines(rows))
         else:
             self.stdout.write(_as_text(findings, register, as_of, states))
         unsettled = [f for f in findings if not _settled(states.get((f.rule, f.flow or 0)))]
         if fails(unsettled, str(options["fail_on"])):
             sys.exit(1)
+
+
+def _json_lines(rows: list[dict[str, object]]) -> str:
+    """A JSON list with one finding a line: easy to grep in a CI log, and about three times
+    quicker to write than `indent=2` (which json writes in Python, not C) for 50,000
+    findings."""
+    if not rows:
+        return "[]"
+    return "[\n" + ",\n".join(json.dumps(row) for row in rows) + "\n]"
 
 
 def _settled(item: ReviewedFinding | None) -> bool:

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from registry.importing.engine import records_import
 from registry.importing.tabular import MAX_FILE_BYTES
+from registry.management.bulk import cycle_collector_paused
 
 KINDS = ("parties", "agreements", "flows", "categories", "purposes")
 
@@ -29,6 +30,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        with cycle_collector_paused():
+            self._handle(**options)
+
+    def _handle(self, **options: Any) -> None:
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"There is no file '{path}'.")
