@@ -54,7 +54,7 @@ def measure_render(parties: int) -> dict[str, object]:
     """DOT generation and rendering of the whole register of `parties` parties."""
     _setup()
     from flows.diagrams import drawing as diagram
-    from flows.loading import findings_as_of
+    from flows.findings import findings_as_of
     from registry.demo.synthetic import synthetic_register_create
 
     synthetic_register_create(parties=parties, flows=parties * 2, seed=1)
@@ -83,7 +83,7 @@ def measure_pages(parties: int) -> dict[str, object]:
     from django.test import Client
 
     from flows.diagrams.views import renders
-    from flows.loading import forget_cached_findings
+    from flows.findings import forget_cached_findings
     from registry.demo.synthetic import synthetic_register_create
     from registry.models import Party
     from tests.factories import make_user

@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from flows import loading as register_selectors
+from flows import findings as finding_selectors
 from flows import selectors
 from flows.engine.records import Finding
 from flows.forms import FindingFilterForm, FlowFilterForm, ReachForm
@@ -22,7 +22,7 @@ def _get_flow_or_404(pk: int) -> Flow:
 
 
 def flow_findings(flow_id: int, as_of: date) -> list[Finding]:
-    _, findings = register_selectors.findings_as_of(as_of)
+    _, findings = finding_selectors.findings_as_of(as_of)
     return [f for f in findings if f.flow == flow_id]
 
 
@@ -45,7 +45,7 @@ def finding_list(request: HttpRequest) -> HttpResponse:
     form = FindingFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     as_of = filters.get("as_of") or date.today()
-    result = register_selectors.finding_list(
+    result = finding_selectors.finding_list(
         as_of=as_of,
         rule=filters.get("rule", ""),
         severity=filters.get("severity", ""),
@@ -71,7 +71,7 @@ def finding_list(request: HttpRequest) -> HttpResponse:
 @viewer_required
 def finding_detail(request: HttpRequest, rule: str, flow_id: int) -> HttpResponse:
     as_of = iso_date_or_none(request.GET.get("as_of", "")) or date.today()
-    facts = register_selectors.finding_facts(rule=rule, flow_id=flow_id, as_of=as_of)
+    facts = finding_selectors.finding_facts(rule=rule, flow_id=flow_id, as_of=as_of)
     if facts is None:
         raise Http404(f"No {rule} finding on flow {flow_id} as of {as_of.isoformat()}.")
     return render(request, "flows/finding_detail.html", {"facts": facts})
@@ -83,10 +83,10 @@ def where_data_goes(request: HttpRequest) -> HttpResponse:
     reach = None
     if form.is_bound and form.is_valid():
         as_of = form.cleaned_data["as_of"] or date.today()
-        reach = register_selectors.category_reach_as_of(
+        reach = finding_selectors.category_reach_as_of(
             category=form.cleaned_data["category"], as_of=as_of
         )
         if reach is None:
             form.add_error("category", "No data category has this key.")
-    context = {"form": form, "reach": reach, "keys": register_selectors.category_keys()}
+    context = {"form": form, "reach": reach, "keys": finding_selectors.category_keys()}
     return render(request, "flows/where_data_goes.html", context)

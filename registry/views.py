@@ -5,7 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from flows import selectors as flow_selectors
-from flows.loading import finding_list
+from flows.findings import finding_list
 from flows.reviews.selectors import review_counts
 from registry import selectors
 from registry.forms import AgreementFilterForm, PartyFilterForm

@@ -1,6 +1,6 @@
 import pytest
 
-from flows.loading import forget_cached_findings
+from flows.findings import forget_cached_findings
 from tests.factories import make_user
 
 

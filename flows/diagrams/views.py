@@ -21,7 +21,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from flows.diagrams import drawing as diagram
-from flows.loading import findings_as_of, register_version
+from flows.findings import findings_as_of, register_version
 from registry.web.arguments import iso_date_or_none
 from registry.web.permissions import viewer_required
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from flows.loading import findings_as_of
+from flows.findings import findings_as_of
 from flows.models import Flow
 from flows.reports import registers as reports
 from flows.reviews.selectors import reviewed_findings

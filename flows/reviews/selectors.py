@@ -26,7 +26,7 @@ from flows.engine.fingerprint import (
 )
 from flows.engine.graph import Taxonomy
 from flows.engine.records import Finding, FlowRecord, Register, severity_rank
-from flows.loading import findings_as_of
+from flows.findings import findings_as_of
 from flows.reviews.models import Review
 from flows.reviews.states import (
     EXPIRED,

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from flows.choices import ReviewDecision
 from flows.engine.fingerprint import fingerprint
-from flows.loading import findings_as_of
+from flows.findings import findings_as_of
 from flows.models import Flow
 from flows.reviews.models import Review
 from flows.reviews.selectors import snapshot_for

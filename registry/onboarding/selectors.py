@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 
 from flows.engine.records import SEVERITIES, AgreementRecord, Finding, FlowRecord
 from flows.engine.rules import evaluate
-from flows.loading import findings_as_of
+from flows.findings import findings_as_of
 from registry.onboarding.models import Onboarding, OnboardingDocument
 from registry.onboarding.services import onboarding_proposal
 

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from flows.loading import forget_cached_findings
+from flows.findings import forget_cached_findings
 from flows.models import Flow
 from tests.factories import make_flow, make_own_party, make_party
 

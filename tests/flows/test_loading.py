@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from flows.engine.records import AgreementRecord, FlowRecord, PartyRecord
-from flows.loading import findings_as_of, register_load
+from flows.findings import findings_as_of
+from flows.loading import register_load
 from tests.factories import category, make_agreement, make_flow, make_own_party, make_party
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from flows.engine.filters import count_by_severity, fails, filter_findings
 from flows.engine.graph import Taxonomy
 from flows.engine.records import SEVERITIES, Finding, Register
-from flows.loading import findings_as_of
+from flows.findings import findings_as_of
 from flows.reviews.selectors import ReviewedFinding, decision_json, decision_states
 from flows.reviews.states import SETTLED
 from registry.management.bulk import cycle_collector_paused

@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from flows.diagrams import drawing as diagram
-from flows.loading import findings_as_of
+from flows.findings import findings_as_of
 from registry.web.arguments import iso_date, suggest
 
 

@@ -5,7 +5,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from flows.engine.graph import category_reach
-from flows.loading import current_register
+from flows.findings import current_register
 from registry.web.arguments import iso_date, suggest
 
 

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from flows.diagrams import views as diagram_views
-from flows.loading import forget_cached_findings
+from flows.findings import forget_cached_findings
 from tests.factories import make_flow, make_own_party, make_party
 
 pytestmark = [

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
-from flows.loading import findings_as_of
+from flows.findings import findings_as_of
 from flows.models import Flow
 from registry.models import Agreement, Party
 
