@@ -139,6 +139,7 @@ def synthetic_register_create(
             purpose_key = rng.choice(PURPOSE_POOL[:6])
         elif kind < 0.9:
             target = rng.choice(subs)
+            assert target.engaged_by is not None  # every sub-processor above has one
             source, role = target.engaged_by, "subprocessor"
             purpose_key = rng.choice(PURPOSE_POOL[:3])
         else:
