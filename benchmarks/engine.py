@@ -9,14 +9,15 @@ on that server (production's engine): one child process generates the register, 
 measures it, so the figures include nothing else; all sizes are generated before any is
 measured, so that their measurements are minutes closer in time. Prints JSON: per size, the
 median load, evaluate and total seconds, the best total, the number of findings, and the
-ratio of the largest to the smallest total (the issue asks for load + evaluate of 100,000
-flows under 3 s, and growth no faster than linear: <= 12).
+ratio of the largest to the smallest total (the targets: load + evaluate of 100,000 flows
+under 3 s, and growth no faster than linear, <= 12).
 
-The virtual machine this was written on runs the same code 30 to 50% faster or slower from
-one hour to the next. Each run therefore also reports `calibration_s`: the time of a fixed
-piece of pure Python (building 100,000 frozen dataclasses of 15 fields, the shape of a flow
-record), taken just before the measurements. It is a rough guide only: it catches a slow
-CPU, not every slow spell. For a comparison that the machine cannot blur, count instructions instead: benchmarks/engine_instructions.py.
+A shared virtual machine can run the same code much faster or slower from one hour to the
+next. Each run therefore also reports `calibration_s`: the time of a fixed piece of pure
+Python (building 100,000 frozen dataclasses of 15 fields, the shape of a flow record), taken
+just before the measurements. It is a rough guide only: it catches a slow CPU, not every slow
+spell. For a comparison that the machine cannot blur, count instructions instead:
+benchmarks/engine_instructions.py.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -130,7 +132,8 @@ def measure(repeat: int) -> dict[str, object]:
     }
 
 
-def _child(step: str, env: dict[str, str], *arguments: str) -> dict[str, object]:
+def _child(step: str, env: dict[str, str], *arguments: str) -> dict[str, Any]:
+    """What the child printed last: one JSON object."""
     command = [sys.executable, __file__, "--child", step, *arguments]
     output = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
     return json.loads(output.stdout.strip().splitlines()[-1])

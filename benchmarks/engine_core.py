@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/engine_core.py [--parties 5000] [--flows 100000] [--seed 1]
 
 Prints JSON: the build time of the records, and the evaluate() time at 10% and 100% of the
-flows, with their ratio (the issue asks for growth no faster than linear). The register mimics
+flows, with their ratio (growth should be no faster than linear). The register mimics
 the demo company: a group of affiliates across the EEA, Switzerland, the UK and the US,
 processors with sub-processor chains, independent third parties, many countries, a share of
 broken flows (no agreement, expired agreements, invalid mechanisms, missing TIAs).
@@ -30,7 +30,7 @@ from flows.engine.records import (  # noqa: E402
     Register,
 )
 from flows.engine.rules import evaluate  # noqa: E402
-from tests.flows.record_builders import (  # noqa: E402
+from tests.flows.engine.record_builders import (  # noqa: E402
     seeded_adequacy,
     seeded_mechanisms,
     seeded_zones,

@@ -2,8 +2,8 @@
 
     .venv/bin/python benchmarks/engine_instructions.py [--parties 5000] [--flows 10000]
 
-Wall-clock figures on the development VM drift by 30 to 50% within the hour (see
-benchmarks/engine.py), too much to tell a 5% change from noise. This script builds a synthetic
+Wall-clock figures on a shared virtual machine drift within the hour (see
+benchmarks/engine.py), too much to tell a small change from noise. This script builds a synthetic
 register in a throw-away SQLite file, then runs two processes under valgrind's callgrind, each
 of which warms up (imports, a first load and evaluation) and then loads, or loads and
 evaluates, once more. Callgrind counts only inside `functools.reduce`, which wraps the one

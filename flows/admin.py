@@ -15,7 +15,7 @@ from registry.admin import RegisterImportExportMixin
 
 
 class TaxonomyAdmin(admin.ModelAdmin):
-    list_display = ("key", "name", "parent")
+    list_display: tuple[str, ...] = ("key", "name", "parent")
     list_select_related = ("parent",)
     search_fields = ("key", "name", "description")
     autocomplete_fields = ("parent",)

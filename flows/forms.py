@@ -7,7 +7,7 @@ from django import forms
 from flows.choices import Role, TransferMechanism
 from flows.engine.records import SEVERITIES
 from flows.engine.rules import RULES
-from registry.forms import with_any
+from registry.forms import choice_field, with_any
 
 
 class FlowFilterForm(forms.Form):
@@ -31,7 +31,7 @@ class FindingCriteriaForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["rule"].choices = with_any(
+        choice_field(self, "rule").choices = with_any(
             [(r.identifier, r.identifier) for r in sorted(RULES, key=lambda r: r.identifier)]
         )
 

@@ -1,4 +1,5 @@
-"""Flows, data categories and purposes as import kinds: columns and the rules of the models.
+"""Flows, data categories and purposes as import kinds: their columns, and the rules of their
+models called on each row (flows.apps registers the three kinds).
 
 A flow's natural key is its `reference`. Files written by people rarely have one, so when
 the column is absent or empty the reference is derived from the source, target, purpose and
@@ -8,14 +9,16 @@ categories: importing the same file twice finds the same flows.
 from __future__ import annotations
 
 import hashlib
+from functools import partial
 from typing import Any
 
 from django.utils.text import slugify
 
 from flows.choices import Art9Condition, LawfulBasis, Role, TransferMechanism
-from flows.models import DataCategory, Flow, Purpose
+from flows.models import DataCategory, Flow, Purpose, flow_categories_problems, flow_problems
 from registry.importing import cells as cell
 from registry.importing.engine import Column, Kind, Row
+from registry.models import ancestry_problems
 
 
 def flow_reference(source: str, target: str, purpose: str, categories: Any) -> str:
@@ -60,23 +63,24 @@ class FlowKind(Kind):
     def row_key(self, line: int, values: dict[str, Any]) -> str | None:
         if values.get("reference"):
             return values["reference"]
-        parts = [values.get(n) for n in ("source", "target", "purpose", "categories")]
-        if any(not p for p in parts):
+        source, target, purpose, categories = (
+            values.get(n) for n in ("source", "target", "purpose", "categories")
+        )
+        if not (source and target and purpose and categories):
             return f"line-{line}"  # an error is already recorded; keep checking the row
-        return flow_reference(*parts)
+        return flow_reference(source, target, purpose, categories)
 
     def check_row(self, row: Row) -> None:
         f = row.final
-        if f["source"] and f["source"] == f["target"]:
-            self.error(
-                row.line, "target", f["target"],
-                f"a flow cannot go from a party to itself ('{f['target']}')",
-            )  # fmt: skip
-        if f["ended_on"] and f["started_on"] and f["ended_on"] < f["started_on"]:
-            self.error(
-                row.line, "ended_on", f["ended_on"].isoformat(),
-                f"a flow cannot end ({f['ended_on']}) before it starts ({f['started_on']})",
-            )  # fmt: skip
+        problems = flow_problems(
+            source=f["source"],
+            target=f["target"],
+            started_on=f["started_on"],
+            ended_on=f["ended_on"],
+        )
+        self.report(row, problems)
+        if not self.has_error(row, "categories"):  # an unknown category is reported already
+            self.report(row, flow_categories_problems(f["categories"]))
 
     def merge(self, rows: list[Row]) -> None:
         # Two identical rows without a reference derive the same one: say what to do.
@@ -114,7 +118,7 @@ class CategoryKind(Kind):
     )
 
     def check_rows(self, rows: list[Row]) -> None:
-        self.check_parent_cycles(rows, "a data category")
+        self.check_parent_cycles(rows, partial(ancestry_problems, noun="data category"))
 
 
 class PurposeKind(Kind):
@@ -132,4 +136,4 @@ class PurposeKind(Kind):
     )
 
     def check_rows(self, rows: list[Row]) -> None:
-        self.check_parent_cycles(rows, "a purpose")
+        self.check_parent_cycles(rows, partial(ancestry_problems, noun="purpose"))

@@ -1,5 +1,9 @@
 """What moves where: the taxonomy, the flows and the jurisdiction tables the rules read."""
 
+from collections.abc import Collection
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -14,7 +18,10 @@ from flows.choices import (
     Role,
     TransferMechanism,
 )
-from registry.models import Agreement, Party
+from registry.models import Agreement, Party, Problem, ends_before, raise_problems
+
+if TYPE_CHECKING:
+    from registry.models import CountriesModelField, CountryModelField
 
 
 class TaxonomyNode(models.Model):
@@ -73,6 +80,49 @@ class DataSubject(TaxonomyNode):
         verbose_name_plural = "data subject categories"
 
 
+# --- the rules of a flow ----------------------------------------------------------------
+# `source` and `target` name parties the same way: primary keys in clean(), slugs in a file.
+
+FLOW_TO_ITSELF = "A flow cannot go from a party to itself."
+FLOW_ENDS_BEFORE_START = "A flow cannot end before it starts."
+
+
+def flow_problems(
+    *, source: Any, target: Any, started_on: date | None, ended_on: date | None
+) -> list[Problem]:
+    """A flow goes from one party to another, and does not end before it starts."""
+    problems = []
+    if source and source == target:
+        problems.append(
+            Problem(
+                "target", FLOW_TO_ITSELF, f"a flow cannot go from a party to itself ('{target}')"
+            )
+        )
+    if ends_before(ended_on, started_on):
+        problems.append(
+            Problem(
+                "ended_on",
+                FLOW_ENDS_BEFORE_START,
+                f"a flow cannot end ({ended_on}) before it starts ({started_on})",
+            )
+        )
+    return problems
+
+
+def flow_categories_problems(categories: Collection[Any]) -> list[Problem]:
+    """A flow carries at least one data category (the set is saved after the flow, so the
+    services and the import check it, not clean())."""
+    if categories:
+        return []
+    return [
+        Problem(
+            "categories",
+            "A flow carries at least one data category.",
+            "a flow carries at least one data category; list them separated by ';'",
+        )
+    ]
+
+
 class Flow(models.Model):
     """Personal data of some categories sent by one party to another for one purpose."""
 
@@ -104,7 +154,7 @@ class Flow(models.Model):
     art9_condition = models.CharField(
         "Art. 9 condition", max_length=32, choices=Art9Condition.choices, blank=True
     )
-    processing_countries = CountryField(
+    processing_countries: "CountriesModelField" = CountryField(
         "processing countries",
         multiple=True,
         blank=True,
@@ -146,12 +196,12 @@ class Flow(models.Model):
             models.CheckConstraint(
                 condition=~Q(source=F("target")),
                 name="flow_source_differs_from_target",
-                violation_error_message="A flow cannot go from a party to itself.",
+                violation_error_message=FLOW_TO_ITSELF,
             ),
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
                 name="flow_ends_after_start",
-                violation_error_message="A flow cannot end before it starts.",
+                violation_error_message=FLOW_ENDS_BEFORE_START,
             ),
         ]
 
@@ -161,12 +211,28 @@ class Flow(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("flow_detail", args=[self.pk])
 
+    def clean(self) -> None:
+        raise_problems(
+            flow_problems(
+                source=self.source_id,
+                target=self.target_id,
+                started_on=self.started_on,
+                ended_on=self.ended_on,
+            )
+        )
+
+
+def active_on(day: date) -> Q:
+    """Flows active on `day`, for querysets: flows.engine.records.is_active in SQL (started on
+    or before the day, not ended before it). A test holds the two to the same answers."""
+    return Q(started_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+
 
 class ZoneMembership(models.Model):
     """A country inside a regime's own zone (the EEA for the EU GDPR), for a period."""
 
     regime = models.CharField("regime", max_length=2, choices=Regime.choices)
-    country = CountryField("country")
+    country: "CountryModelField" = CountryField("country")
     valid_from = models.DateField("member from", null=True, blank=True)
     valid_to = models.DateField("member until", null=True, blank=True)
     notes = models.TextField("notes", blank=True)
@@ -197,7 +263,7 @@ class AdequacyDecision(models.Model):
     """A finding by a regime that a country protects personal data adequately, for a period."""
 
     regime = models.CharField("regime", max_length=2, choices=Regime.choices)
-    country = CountryField("country")
+    country: "CountryModelField" = CountryField("country")
     instrument = models.CharField("instrument", max_length=300, blank=True)
     valid_from = models.DateField("valid from")
     valid_to = models.DateField("valid until", null=True, blank=True)

@@ -1,9 +1,10 @@
 """Reference data the register is seeded with: the taxonomy and the jurisdiction tables.
 
 The taxonomy is fideslang's (Ethyca, Apache-2.0; see flows/data/taxonomy/NOTICE). The
-jurisdiction tables come from ../shared/reference (eea.csv, adequacy.csv and the legal
-rulebook, sections 3, 4 and 7.3). They are seeded once by a data migration and then belong
-to the reviewers, who edit them in the admin: nothing here is read by the rules at run time.
+jurisdiction tables come from flows/data (eea.csv, adequacy.csv) and from the instruments
+cited beside each row (GDPR Arts. 45 to 49, UK GDPR and DPA 2018, the Swiss FADP and DPO).
+They are seeded once by a data migration and then belong to the reviewers, who edit them in
+the admin: nothing here is read by the rules at run time.
 
 Functions take model classes as arguments so that migrations can pass historical models.
 """
@@ -112,7 +113,7 @@ def load_taxonomy(data_category: Any, purpose: Any, data_subject: Any) -> None:
 # --- Jurisdictions -----------------------------------------------------------------------
 
 # EU outermost regions and other territories with their own ISO code that are inside the EEA
-# (reference/eea_territories_edge_cases.csv).
+# (TFEU Art. 355(1), and Art. 355(4) for the Åland Islands).
 EEA_TERRITORIES: tuple[str, ...] = ("AX", "GF", "GP", "MQ", "RE", "YT", "MF")
 
 _UK_CARRIED_OVER = ("CH", "AR", "GG", "IM", "JE", "AD", "IL", "UY", "NZ", "FO", "CA", "JP")
@@ -228,7 +229,7 @@ MECHANISM_VALIDITY: tuple[tuple[str, str, str | None, str | None, str], ...] = (
         "FADP Art. 16(2)(d) [U: end date assumed as EU]",
     ),
     ("CH", "bcr", None, None, "FADP Art. 16(2)(e)"),
-    # [U] start date of the Swiss-US Safe Harbor and Privacy Shield (rulebook 7.3).
+    # [U] start date of the Swiss-US Safe Harbor and Privacy Shield: not verified.
     (
         "CH",
         "safe_harbor",
@@ -262,7 +263,8 @@ def load_jurisdictions(zone: Any, adequacy: Any, mechanism: Any) -> None:
             valid_from=None,
             defaults={"notes": "EU outermost region or special territory inside the EEA."},
         )
-    # Until the end of the Brexit transition the UK was inside the EU zone (rulebook 7.2).
+    # Until the end of the Brexit transition period (Withdrawal Agreement Arts. 126 and 127),
+    # the UK was inside the EU zone.
     zone.objects.get_or_create(
         regime="EU",
         country="GB",

@@ -8,7 +8,9 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from flows.models import Flow
+from flows.engine.graph import Taxonomy
+from flows.engine.records import CategoryRecord
+from flows.models import DataCategory, Flow, active_on
 from registry.choices import Relationship
 from registry.models import Agreement, Party
 
@@ -47,10 +49,15 @@ def flow_list(
         flows = flows.filter(transfer_mechanism=transfer_mechanism)
     if category:
         # A category filter matches the category and everything below it.
-        flows = flows.filter(
-            Q(categories__key=category) | Q(categories__key__startswith=category + ".")
-        ).distinct()
+        flows = flows.filter(categories__key__in=_category_and_below(category)).distinct()
     return flows
+
+
+def _category_and_below(key: str) -> list[str]:
+    """The category and its descendants, by the taxonomy's parent links (engine.graph)."""
+    parents = list(DataCategory.objects.values_list("key", "parent__key"))
+    taxonomy = Taxonomy({k: CategoryRecord(k, parent=parent) for k, parent in parents})
+    return [k for k, _ in parents if key in taxonomy.lineage(k)]
 
 
 def flow_detail(*, pk: int) -> Flow | None:
@@ -100,10 +107,7 @@ def dashboard(*, today: date, expiring_within_days: int) -> Dashboard:
     # Proposed flows (an onboarding not yet approved) are not part of the live register.
     flow_counts = Flow.objects.filter(proposed=False).aggregate(
         total=Count("id"),
-        active=Count(
-            "id",
-            filter=Q(started_on__lte=today) & (Q(ended_on__isnull=True) | Q(ended_on__gte=today)),
-        ),
+        active=Count("id", filter=active_on(today)),
     )
     horizon = today + timedelta(days=expiring_within_days)
     expiring = list(

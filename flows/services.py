@@ -1,15 +1,15 @@
-"""Writes to the flows app. Each service validates with full_clean() before it saves."""
+"""Writes to the flows app. Each service validates with full_clean() before it saves; the
+rule of the category set, saved after the flow, goes through its rule function too."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from flows.models import DataCategory, Flow, Purpose
-from registry.models import Agreement, Party
+from flows.models import DataCategory, Flow, Purpose, flow_categories_problems
+from registry.models import Agreement, Party, raise_problems
 from registry.services import apply_changes, sync_m2m, touch
 
 
@@ -33,8 +33,7 @@ def flow_upsert(
     description: str = "",
 ) -> Flow:
     """Record the flow with this reference, or bring it up to date."""
-    if not categories:
-        raise ValidationError({"categories": "A flow carries at least one data category."})
+    raise_problems(flow_categories_problems(categories))
     flow = Flow.objects.filter(reference=reference).first() or Flow(reference=reference)
     changed = apply_changes(
         flow,

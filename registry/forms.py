@@ -10,6 +10,13 @@ def with_any(choices: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [("", "Any")] + list(choices)
 
 
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's own copy of the choice field `name`, for choices filled in at run time."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField), f"{name} is not a choice field"
+    return field
+
+
 class PartyFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=200)
     relationship = forms.ChoiceField(

@@ -1,12 +1,23 @@
-"""Parties and agreements as import kinds: their columns and the rules of their models."""
+"""Parties and agreements as import kinds: their columns, and the rules of their models
+called on each row (registry.apps registers both kinds)."""
 
 from __future__ import annotations
+
+from functools import partial
 
 from registry.choices import AgreementKind as AgreementKindChoice
 from registry.choices import PartyStatus, Relationship, SubprocessorAuthorisation
 from registry.importing import cells as cell
 from registry.importing.engine import Column, Kind, Row
-from registry.models import Agreement, Party
+from registry.models import (
+    Agreement,
+    Party,
+    agreement_parties_problems,
+    agreement_problems,
+    ancestry_problems,
+    own_company_problems,
+    party_problems,
+)
 
 
 class PartyKind(Kind):
@@ -35,29 +46,26 @@ class PartyKind(Kind):
 
     def check_row(self, row: Row) -> None:
         final = row.final
-        if final["relationship"] == Relationship.SUBPROCESSOR and not final["engaged_by"]:
-            self.error(
-                row.line, "engaged_by", "",
-                "a sub-processor must name the processor that engaged it (column engaged_by)",
-            )  # fmt: skip
-        if final["engaged_by"] == row.key:
-            self.error(row.line, "engaged_by", row.key, "a party cannot engage itself")
+        self.report(
+            row,
+            party_problems(
+                key=row.key, relationship=final["relationship"], engaged_by=final["engaged_by"]
+            ),
+        )
 
     def check_rows(self, rows: list[Row]) -> None:
-        self.check_parent_cycles(rows, "a party")
+        self.check_parent_cycles(rows, partial(ancestry_problems, noun="party"))
         relationship = {key: values["relationship"] for key, values in self.existing.items()}
         for row in rows:
             if row.final:
                 relationship[row.key] = row.final["relationship"]
-        owners = sorted(k for k, r in relationship.items() if r == Relationship.OWN)
-        if len(owners) > 1:
-            for row in rows:
-                if row.final and row.final["relationship"] == Relationship.OWN:
-                    others = ", ".join(f"'{k}'" for k in owners if k != row.key)
-                    self.error(
-                        row.line, "relationship", "own",
-                        f"there can be only one own company; {others} is one too",
-                    )  # fmt: skip
+        owners = [k for k, r in relationship.items() if r == Relationship.OWN]
+        for row in rows:
+            if row.final:
+                problems = own_company_problems(
+                    key=row.key, relationship=row.final["relationship"], owners=owners
+                )
+                self.report(row, problems)
 
 
 class AgreementKind(Kind):
@@ -87,26 +95,12 @@ class AgreementKind(Kind):
 
     def check_row(self, row: Row) -> None:
         f = row.final
-        named_unknown = any(e.line == row.line and e.column == "parties" for e in self.errors)
-        if len(f["parties"]) < 2 and not named_unknown:
-            self.error(
-                row.line, "parties", ";".join(sorted(f["parties"])),
-                "an agreement binds two or more parties; list them separated by ';'",
-            )  # fmt: skip
-        if f["signed_on"] is None and f["effective_on"] is None:
-            self.error(
-                row.line, "signed_on", "",
-                "an agreement needs a signature date (signed_on) or an effective date",
-            )  # fmt: skip
-        ends = (
-            ("expires_on", "effective_on", "expire before it takes effect"),
-            ("expires_on", "signed_on", "expire before it is signed"),
-            ("terminated_on", "signed_on", "end before it is signed"),
+        if not self.has_error(row, "parties"):  # an unknown party is reported already
+            self.report(row, agreement_parties_problems(f["parties"]))
+        problems = agreement_problems(
+            signed_on=f["signed_on"],
+            effective_on=f["effective_on"],
+            expires_on=f["expires_on"],
+            terminated_on=f["terminated_on"],
         )
-        for later, earlier, what in ends:
-            if f[later] and f[earlier] and f[later] < f[earlier]:
-                self.error(
-                    row.line, later, f[later].isoformat(),
-                    f"an agreement cannot {what} ({later} {f[later]} is before "
-                    f"{earlier} {f[earlier]})",
-                )  # fmt: skip
+        self.report(row, problems)

@@ -1,4 +1,17 @@
-"""The catalog: who the parties are and what they signed."""
+"""The catalog: who the parties are and what they signed.
+
+Each rule of a model is one function here (`party_problems`, `agreement_problems`...). The
+model's `clean()`, the services and the import kinds call it; the import checks because bulk
+writes skip `full_clean()`. Where the database holds a rule too (`Meta.constraints`), the
+constraint and its function are tested to agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -13,6 +26,190 @@ from registry.choices import (
     Relationship,
     SubprocessorAuthorisation,
 )
+
+if TYPE_CHECKING:
+    from django_countries.fields import Country, MultipleCountriesDescriptor
+
+    # The plugin types a CountryField as a CharField of `str`, but its descriptor gives a
+    # Country, and with `multiple=True` a list-like MultipleCountriesDescriptor of them; both
+    # take codes or Country objects. (values() and values_list() still give the stored text.)
+    CountryModelField = models.CharField[str | Country, Country]
+    CountriesModelField = models.CharField[
+        str | Iterable[str | Country], MultipleCountriesDescriptor
+    ]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A broken rule: the field it is about, the sentence a form shows beside that field,
+    and the clause an import shows for a row of a file, which names the values."""
+
+    field: str
+    message: str
+    in_file: str
+
+
+def raise_problems(problems: Iterable[Problem]) -> None:
+    """The problems as one ValidationError by field (clean() and the services)."""
+    errors: dict[str, list[str]] = {}
+    for problem in problems:
+        errors.setdefault(problem.field, []).append(problem.message)
+    if errors:
+        raise ValidationError(errors)
+
+
+def ends_before(end: date | None, start: date | None) -> bool:
+    """`end` falls before `start`; False while either is missing (or not yet a date)."""
+    return isinstance(end, date) and isinstance(start, date) and end < start
+
+
+# --- the rules of a party ---------------------------------------------------------------
+# `key` names the party, and `engaged_by`, `parent` and `owners` name other parties the same
+# way: primary keys in clean(), slugs in an import file, where new rows have no key yet.
+
+ONE_OWN_COMPANY = "There is already an own company in the register."
+NOT_ENGAGED_BY_ITSELF = "A party cannot engage itself."
+NOT_OWN_PARENT = "A party cannot be its own parent."
+
+
+def party_problems(*, key: Any, relationship: str, engaged_by: Any) -> list[Problem]:
+    """A sub-processor names the processor that engaged it (GDPR Art. 28(2) and (4)), and
+    no party engages itself."""
+    problems = []
+    if relationship == Relationship.SUBPROCESSOR and not engaged_by:
+        problems.append(
+            Problem(
+                "engaged_by",
+                "A sub-processor must name the processor that engaged it.",
+                "a sub-processor must name the processor that engaged it (column engaged_by)",
+            )
+        )
+    if engaged_by and engaged_by == key:
+        problems.append(
+            Problem("engaged_by", NOT_ENGAGED_BY_ITSELF, "a party cannot engage itself")
+        )
+    return problems
+
+
+def ancestry_problems(
+    *, key: Any, parent: Any, parent_of: Callable[[Any], Any], noun: str = "party"
+) -> list[Problem]:
+    """A party (or a node of a taxonomy, named by `noun`) cannot be its own parent, nor its
+    own ancestor through a chain of parents. `parent_of(key)` is the parent of any other
+    key, or a false value."""
+    if not key or not parent:
+        return []
+    if parent == key:
+        return [
+            Problem(
+                "parent",
+                f"A {noun} cannot be its own parent.",
+                f"a {noun} cannot be its own parent",
+            )
+        ]
+    chain, current = [key], parent
+    while current and current not in chain:
+        chain.append(current)
+        current = parent_of(current)
+    if current != key:
+        return []
+    path = " → ".join(str(k) for k in [*chain, key])
+    return [
+        Problem(
+            "parent",
+            f"This parent would make the {noun} its own ancestor.",
+            f"the parent '{parent}' would make '{key}' its own ancestor ({path})",
+        )
+    ]
+
+
+def own_company_problems(*, key: Any, relationship: str, owners: Iterable[Any]) -> list[Problem]:
+    """The register describes one own company; `owners` are the parties that are it."""
+    if relationship != Relationship.OWN:
+        return []
+    others = sorted(str(owner) for owner in owners if owner != key)
+    if not others:
+        return []
+    listed = ", ".join(f"'{other}'" for other in others)
+    return [
+        Problem(
+            "relationship",
+            ONE_OWN_COMPANY,
+            f"there can be only one own company; {listed} is one too",
+        )
+    ]
+
+
+# --- the rules of an agreement ----------------------------------------------------------
+
+AGREEMENT_NEEDS_START = "An agreement needs a signature or an effective date."
+#: (constraint, later date, earlier date, what an agreement cannot do): one CheckConstraint
+#: each, and agreement_problems() checks the same.
+AGREEMENT_DATE_ORDER = (
+    (
+        "agreement_expires_after_effective",
+        "expires_on",
+        "effective_on",
+        "expire before it takes effect",
+    ),
+    ("agreement_expires_after_signature", "expires_on", "signed_on", "expire before it is signed"),
+    (
+        "agreement_terminated_after_signature",
+        "terminated_on",
+        "signed_on",
+        "end before it is signed",
+    ),
+)
+
+
+def agreement_problems(
+    *,
+    signed_on: date | None,
+    effective_on: date | None,
+    expires_on: date | None,
+    terminated_on: date | None,
+) -> list[Problem]:
+    """An agreement is signed or takes effect on some day, and ends after it starts."""
+    problems = []
+    if signed_on is None and effective_on is None:
+        problems.append(
+            Problem(
+                "signed_on",
+                AGREEMENT_NEEDS_START,
+                "an agreement needs a signature date (signed_on) or an effective date",
+            )
+        )
+    dates = {
+        "signed_on": signed_on,
+        "effective_on": effective_on,
+        "expires_on": expires_on,
+        "terminated_on": terminated_on,
+    }
+    for _constraint, later, earlier, what in AGREEMENT_DATE_ORDER:
+        if ends_before(dates[later], dates[earlier]):
+            problems.append(
+                Problem(
+                    later,
+                    f"An agreement cannot {what}.",
+                    f"an agreement cannot {what} ({later} {dates[later]} is before "
+                    f"{earlier} {dates[earlier]})",
+                )
+            )
+    return problems
+
+
+def agreement_parties_problems(parties: Collection[Any]) -> list[Problem]:
+    """An agreement binds two or more parties (the set is saved after the agreement, so
+    the services and the import check it, not clean())."""
+    if len(set(parties)) >= 2:
+        return []
+    return [
+        Problem(
+            "parties",
+            "An agreement binds two or more parties.",
+            "an agreement binds two or more parties; list them separated by ';'",
+        )
+    ]
 
 
 class Party(models.Model):
@@ -40,8 +237,8 @@ class Party(models.Model):
         related_name="engaged_subprocessors",
         help_text="For a sub-processor: the processor that engaged it.",
     )
-    country = CountryField("country of establishment")
-    processing_countries = CountryField(
+    country: CountryModelField = CountryField("country of establishment")
+    processing_countries: CountriesModelField = CountryField(
         "processing countries",
         multiple=True,
         blank=True,
@@ -86,17 +283,17 @@ class Party(models.Model):
                 fields=["relationship"],
                 condition=Q(relationship=Relationship.OWN),
                 name="party_one_own_company",
-                violation_error_message="There is already an own company in the register.",
+                violation_error_message=ONE_OWN_COMPANY,
             ),
             models.CheckConstraint(
                 condition=~Q(parent=F("pk")),
                 name="party_not_own_parent",
-                violation_error_message="A party cannot be its own parent.",
+                violation_error_message=NOT_OWN_PARENT,
             ),
             models.CheckConstraint(
                 condition=~Q(engaged_by=F("pk")),
                 name="party_not_engaged_by_itself",
-                violation_error_message="A party cannot engage itself.",
+                violation_error_message=NOT_ENGAGED_BY_ITSELF,
             ),
         ]
 
@@ -112,27 +309,21 @@ class Party(models.Model):
         return codes or [self.country.code]
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
-        if self.relationship == Relationship.SUBPROCESSOR and self.engaged_by_id is None:
-            errors["engaged_by"] = "A sub-processor must name the processor that engaged it."
-        if self.engaged_by_id is not None and self.engaged_by_id == self.pk:
-            errors["engaged_by"] = "A party cannot engage itself."
-        if self.parent_id is not None and self._parent_chain_reaches_self():
-            errors["parent"] = "This parent would make the party its own ancestor."
-        if errors:
-            raise ValidationError(errors)
+        # A lazy queryset: own_company_problems reads it only for an own company.
+        owners = Party.objects.filter(relationship=Relationship.OWN).values_list("pk", flat=True)
+        raise_problems(
+            [
+                *party_problems(
+                    key=self.pk, relationship=self.relationship, engaged_by=self.engaged_by_id
+                ),
+                *ancestry_problems(key=self.pk, parent=self.parent_id, parent_of=_parent_id_of),
+                *own_company_problems(key=self.pk, relationship=self.relationship, owners=owners),
+            ]
+        )
 
-    def _parent_chain_reaches_self(self) -> bool:
-        if self.pk is None:
-            return False
-        seen: set[int] = set()
-        current = self.parent
-        while current is not None and current.pk not in seen:
-            if current.pk == self.pk:
-                return True
-            seen.add(current.pk)
-            current = current.parent
-        return False
+
+def _parent_id_of(pk: int) -> int | None:
+    return Party.objects.filter(pk=pk).values_list("parent_id", flat=True).first()
 
 
 class Agreement(models.Model):
@@ -181,28 +372,17 @@ class Agreement(models.Model):
             models.CheckConstraint(
                 condition=Q(signed_on__isnull=False) | Q(effective_on__isnull=False),
                 name="agreement_has_start_date",
-                violation_error_message="An agreement needs a signature or an effective date.",
+                violation_error_message=AGREEMENT_NEEDS_START,
             ),
-            models.CheckConstraint(
-                condition=Q(expires_on__isnull=True)
-                | Q(effective_on__isnull=True)
-                | Q(expires_on__gte=F("effective_on")),
-                name="agreement_expires_after_effective",
-                violation_error_message="An agreement cannot expire before it takes effect.",
-            ),
-            models.CheckConstraint(
-                condition=Q(expires_on__isnull=True)
-                | Q(signed_on__isnull=True)
-                | Q(expires_on__gte=F("signed_on")),
-                name="agreement_expires_after_signature",
-                violation_error_message="An agreement cannot expire before it is signed.",
-            ),
-            models.CheckConstraint(
-                condition=Q(terminated_on__isnull=True)
-                | Q(signed_on__isnull=True)
-                | Q(terminated_on__gte=F("signed_on")),
-                name="agreement_terminated_after_signature",
-                violation_error_message="An agreement cannot end before it is signed.",
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{later}__isnull": True})
+                    | Q(**{f"{earlier}__isnull": True})
+                    | Q(**{f"{later}__gte": F(earlier)}),
+                    name=name,
+                    violation_error_message=f"An agreement cannot {what}.",
+                )
+                for name, later, earlier, what in AGREEMENT_DATE_ORDER
             ),
         ]
 
@@ -215,3 +395,13 @@ class Agreement(models.Model):
     @property
     def starts_on(self):
         return self.effective_on or self.signed_on
+
+    def clean(self) -> None:
+        raise_problems(
+            agreement_problems(
+                signed_on=self.signed_on,
+                effective_on=self.effective_on,
+                expires_on=self.expires_on,
+                terminated_on=self.terminated_on,
+            )
+        )

@@ -1,9 +1,10 @@
 """django-import-export resources for parties and agreements, and what all resources share.
 
-The columns are those of DESIGN.md ("Import columns") plus the few that an exact round trip
-needs (title, notes). References are natural keys (slug, reference, category key), lists are
-`;`-separated, countries are ISO codes on export and codes or English names on import,
-booleans are yes/no, dates YYYY-MM-DD. Exports escape spreadsheet formulae.
+A resource's columns are those of its import kind (`Meta.fields` is the kind's column list),
+and each column's widget follows from the kind's column: references are natural keys (slug,
+reference, category key), lists are `;`-separated, countries are ISO codes on export and
+codes or English names on import, booleans are yes/no, dates YYYY-MM-DD. Exports escape
+spreadsheet formulae.
 
 `import_data` runs the project's import path (registry.importing.engine): every row is checked
 first and all are written in one transaction, or none. The per-row import of
@@ -12,16 +13,17 @@ django-import-export stays reachable as `ModelResource.import_data(resource, ...
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 from import_export.results import Result, RowResult
 
-from flows.models import DataCategory
 from registry.importing import cells as cell
+from registry.importing.engine import Column, Kind, records_import_table
 from registry.importing.tabular import escape_formula, table_from_rows
-from registry.models import Agreement, Party
+from registry.kinds import AgreementKind, PartyKind
 
 ISO_DATE = "%Y-%m-%d"
 
@@ -42,7 +44,7 @@ class CountryWidget(widgets.Widget):
         return getattr(value, "code", value) or ""
 
 
-class CountriesWidget(CountryWidget):
+class CountriesWidget(widgets.Widget):
     """Several countries, `;`-separated."""
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> list[str]:
@@ -72,33 +74,53 @@ class YesNoWidget(widgets.BooleanWidget):
         return "yes" if value else "no"
 
 
-def date_field(name: str) -> fields.Field:
-    return fields.Field(attribute=name, column_name=name, widget=widgets.DateWidget(ISO_DATE))
-
-
-def ref_field(name: str, model: Any, key: str) -> fields.Field:
-    return fields.Field(
-        attribute=name, column_name=name, widget=widgets.ForeignKeyWidget(model, field=key)
-    )
-
-
-def refs_field(name: str, model: Any, key: str) -> fields.Field:
-    return fields.Field(
-        attribute=name,
-        column_name=name,
-        widget=widgets.ManyToManyWidget(model, separator=";", field=key),
-    )
-
-
-def flag_field(name: str) -> fields.Field:
-    return fields.Field(attribute=name, column_name=name, widget=YesNoWidget())
+#: The widget of a column that the import reads with one of these cell parsers; other
+#: scalar columns keep django-import-export's widget for their model field.
+WIDGETS: dict[Any, Callable[[], widgets.Widget]] = {
+    cell.iso_date: lambda: widgets.DateWidget(ISO_DATE),
+    cell.boolean: YesNoWidget,
+    cell.country: CountryWidget,
+    cell.countries: CountriesWidget,
+}
 
 
 class RegisterResource(resources.ModelResource):
-    """What every resource of the register shares: escaping, and the checked import path."""
+    """What every resource of the register shares: the fields of its kind's columns, the
+    export's joins, escaping, and the checked import path."""
 
-    #: The import kind (registry.importing.engine.kinds()) this resource's rows are.
-    kind = ""
+    #: The import kind whose columns this resource exports and whose checks its imports run.
+    kind: type[Kind]
+
+    @classmethod
+    def field_from_django_field(cls, field_name: str, django_field: Any, readonly: bool) -> Any:
+        """The field of a column, with the widget the kind's column calls for."""
+        column = next((c for c in cls.kind.columns if c.name == field_name), None)
+        widget = cls.widget_of(column, django_field) if column else None
+        if widget is None:
+            return super().field_from_django_field(field_name, django_field, readonly)
+        return fields.Field(attribute=field_name, column_name=field_name, widget=widget)
+
+    @classmethod
+    def widget_of(cls, column: Column, django_field: Any) -> widgets.Widget | None:
+        """A reference by its look-up's natural key, a list `;`-separated, a date, flag or
+        country as the import reads it; None for django-import-export's own widget."""
+        if column.ref:
+            key = cls.kind.lookups[column.ref][1]
+            model = django_field.related_model
+            if column.many:
+                return widgets.ManyToManyWidget(model, separator=";", field=key)
+            return widgets.ForeignKeyWidget(model, field=key)
+        make = WIDGETS.get(column.parse)
+        return make() if make else None
+
+    def get_queryset(self) -> Any:
+        """Every row by its natural key, with its references joined and its lists fetched."""
+        refs = [c for c in self.kind.columns if c.ref]
+        return (
+            self._meta.model._default_manager.select_related(*(c.name for c in refs if not c.many))
+            .prefetch_related(*(c.name for c in refs if c.many))
+            .order_by(self.kind.key)
+        )
 
     def export_field(self, field: Any, instance: Any, **kwargs: Any) -> Any:
         value = super().export_field(field, instance, **kwargs)
@@ -111,11 +133,9 @@ class RegisterResource(resources.ModelResource):
 
     def import_data(self, dataset: Any, dry_run: bool = False, **kwargs: Any) -> Result:
         """Check every row, then write all of them or none (the admin calls this)."""
-        from registry.importing.engine import records_import_table
-
         table = table_from_rows(dataset.headers or [], dataset)
         report = records_import_table(
-            kind=self.kind, table=table, dry_run=dry_run, user=kwargs.get("user")
+            kind=self.kind.name, table=table, dry_run=dry_run, user=kwargs.get("user")
         )
         return report_as_result(report, table)
 
@@ -144,54 +164,22 @@ def report_as_result(report: Any, table: Any) -> Result:
 
 
 class PartyResource(RegisterResource):
-    kind = "parties"
-    country = fields.Field(attribute="country", column_name="country", widget=CountryWidget())
-    processing_countries = fields.Field(
-        attribute="processing_countries",
-        column_name="processing_countries",
-        widget=CountriesWidget(),
-    )
-    parent = ref_field("parent", Party, "slug")
-    engaged_by = ref_field("engaged_by", Party, "slug")
-    dpf_certified_until = date_field("dpf_certified_until")
-    pci_attested_on = date_field("pci_attested_on")
+    kind = PartyKind
 
     class Meta:
-        model = Party
-        fields = (
-            "slug", "name", "legal_name", "relationship", "country", "processing_countries",
-            "parent", "engaged_by", "website", "contact_email", "dpf_certified_until",
-            "pci_attested_on", "status", "notes",
-        )  # fmt: skip
-        export_order = fields
-        import_id_fields = ("slug",)
+        model = PartyKind.model
+        fields = export_order = PartyKind.column_names()
+        import_id_fields = (PartyKind.key,)
         clean_model_instances = True
         skip_unchanged = True
-
-    def get_queryset(self) -> Any:
-        return Party.objects.select_related("parent", "engaged_by").order_by("slug")
 
 
 class AgreementResource(RegisterResource):
-    kind = "agreements"
-    parties = refs_field("parties", Party, "slug")
-    categories = refs_field("categories", DataCategory, "key")
-    signed_on = date_field("signed_on")
-    effective_on = date_field("effective_on")
-    expires_on = date_field("expires_on")
-    terminated_on = date_field("terminated_on")
-    flowdown = flag_field("flowdown")
+    kind = AgreementKind
 
     class Meta:
-        model = Agreement
-        fields = (
-            "reference", "title", "kind", "parties", "signed_on", "effective_on", "expires_on",
-            "terminated_on", "categories", "flowdown", "subprocessor_authorisation", "notes",
-        )  # fmt: skip
-        export_order = fields
-        import_id_fields = ("reference",)
+        model = AgreementKind.model
+        fields = export_order = AgreementKind.column_names()
+        import_id_fields = (AgreementKind.key,)
         clean_model_instances = True
         skip_unchanged = True
-
-    def get_queryset(self) -> Any:
-        return Agreement.objects.prefetch_related("parties", "categories").order_by("reference")

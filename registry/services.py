@@ -1,4 +1,5 @@
-"""Writes to the catalog. Each service validates with full_clean() before it saves."""
+"""Writes to the catalog. Each service validates with full_clean() before it saves; the rules
+of many-to-many sets, saved after the row, go through the models' rule functions too."""
 
 from __future__ import annotations
 
@@ -6,11 +7,10 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from registry.choices import PartyStatus, SubprocessorAuthorisation
-from registry.models import Agreement, Party
+from registry.models import Agreement, Party, agreement_parties_problems, raise_problems
 
 
 def apply_changes(instance: models.Model, values: dict[str, Any]) -> bool:
@@ -104,8 +104,7 @@ def agreement_upsert(
     notes: str = "",
 ) -> Agreement:
     """Create the agreement with this reference, or bring it up to date."""
-    if len({p.pk for p in parties}) < 2:
-        raise ValidationError({"parties": "An agreement binds two or more parties."})
+    raise_problems(agreement_parties_problems({p.pk for p in parties}))
     agreement = Agreement.objects.filter(reference=reference).first() or Agreement(
         reference=reference
     )

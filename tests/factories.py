@@ -7,6 +7,7 @@ from itertools import count
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
 
 from flows.models import DataCategory, Flow, Purpose
 from flows.services import flow_upsert
@@ -69,3 +70,14 @@ def make_flow(source: Party, target: Party, reference: str | None = None, **fiel
     return flow_upsert(
         reference=reference or f"flow-{next(_serial)}", source=source, target=target, **values
     )
+
+
+def refused_by_the_database(write, **values) -> str | None:
+    """The database's error for write(**values), or None when it accepts it (rolled back)."""
+    try:
+        with transaction.atomic():
+            write(**values)
+            transaction.set_rollback(True)
+    except IntegrityError as exc:
+        return str(exc)
+    return None

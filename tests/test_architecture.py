@@ -79,9 +79,7 @@ def test_the_cycle_check_sees_imports_inside_functions(tmp_path):
 
 def _layers() -> list[str]:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    contract = next(
-        c for c in config["tool"]["importlinter"]["contracts"] if c["type"] == "layers"
-    )
+    contract = next(c for c in config["tool"]["importlinter"]["contracts"] if c["type"] == "layers")
     names = []
     for layer in contract["layers"]:
         names += [part.strip() for part in layer.replace("|", ":").split(":")]

@@ -6,8 +6,8 @@ from collections import defaultdict, deque
 from dataclasses import dataclass
 from datetime import date
 
-from flows.engine.graph import category_flows, category_reach, is_active, own_parties
-from flows.engine.records import FlowRecord, Register
+from flows.engine.graph import category_flows, category_reach, own_parties
+from flows.engine.records import FlowRecord, Register, is_active
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,12 +5,11 @@ flags, the agreements that qualify or lapsed, the regimes under which the flow i
 transfer) and indexes built in one pass over the register. Agreements are looked up by the
 unordered pair of parties they bind, so no rule compares every flow with every agreement.
 
-Definitions follow issue 3:
-- an agreement is effective on D when effective_on (or signed_on) <= D, expires_on is empty or
-  >= D, and terminated_on is empty or > D;
-- it qualifies for a flow when effective, it names source and target, it covers all the flow's
-  categories (a listed category covers its descendants; none listed covers all) and its kind
-  fits the flow's role (FITTING_KINDS; intra_group also for controllers inside the group).
+An agreement qualifies for a flow when it is in force on the date (records.agreement_state),
+it names source and target, it covers all the flow's categories (a listed category covers its
+descendants; none listed covers all) and its kind fits the flow's role (FITTING_KINDS: GDPR
+Art. 28(3) and 28(4) for processors and sub-processors, Art. 26(1) for joint controllers;
+intra_group also for controllers inside the group).
 """
 
 from __future__ import annotations
@@ -29,12 +28,22 @@ from flows.engine.jurisdictions import (
     RestrictedTransfer,
     dpf_active,
 )
-from flows.engine.records import AgreementRecord, Finding, FlowRecord, PartyRecord, Register
+from flows.engine.records import (
+    AgreementRecord,
+    AgreementState,
+    Finding,
+    FlowRecord,
+    PartyRecord,
+    Register,
+    agreement_state,
+    is_active,
+)
 from flows.engine.wording import (
     END_REASONS,
     INVALIDATED,
     KIND_LABELS,
     MECHANISM_LABELS,
+    flow_words,
     plural,
     why_not_effective,
 )
@@ -60,16 +69,6 @@ ADEQUACY_MECHANISMS = frozenset({"adequacy", "dpf"})
 INVALIDATED_ELSEWHERE = frozenset(mechanism for _, mechanism in INVALIDATED)
 
 
-def agreement_effective(agreement: AgreementRecord, day: date) -> bool:
-    start = agreement.starts_on
-    return (
-        start is not None
-        and start <= day
-        and (agreement.expires_on is None or agreement.expires_on >= day)
-        and (agreement.terminated_on is None or agreement.terminated_on > day)
-    )
-
-
 @dataclass(slots=True)
 class FlowFacts:
     """An active flow and what the rules need to know about it on the evaluation date."""
@@ -90,6 +89,11 @@ class FlowFacts:
     """Which of the three exclusive agreement rules applies: none when an agreement
     qualifies, else EXPIRED_AGREEMENT, else NDA_ONLY, else NO_AGREEMENT."""
 
+    @property
+    def words(self) -> str:
+        """The flow in words: "the flow of user.contact.email to CloudCo as processor"."""
+        return flow_words(self.flow, self.target_name)
+
 
 @dataclass(frozen=True, slots=True)
 class MechanismProblem:
@@ -105,6 +109,7 @@ class RuleContext:
         self.as_of = as_of
         self.parties = register.parties
         self.taxonomy = Taxonomy(register.categories)
+        self.purposes = Taxonomy(register.purposes)
         self.group = group_members(register.parties)
         self.owners = frozenset(own_parties(register.parties))
         self.jurisdictions: JurisdictionSnapshot = Jurisdictions.from_register(register).on(as_of)
@@ -123,7 +128,8 @@ class RuleContext:
             for i, first in enumerate(members):
                 for second in members[i + 1 :]:
                     self._pairs[(first, second)].append(agreement)
-        self._effective = {id(a): agreement_effective(a, as_of) for a in agreements}
+        in_force = AgreementState.IN_FORCE
+        self._effective = {id(a): agreement_state(a, as_of) is in_force for a in agreements}
         self._kinds = {
             (role, inside): kinds | {INTRA_GROUP} if inside else kinds
             for role, kinds in FITTING_KINDS.items()
@@ -152,12 +158,7 @@ class RuleContext:
         self.onward_hops: dict[str, list[FlowRecord]] = defaultdict(list)
         """Party -> the flows leaving it, leaving out flows from or to the own company (data
         coming home is no onward transfer)."""
-        # is_active, spelled out: it runs once per flow.
-        active = [
-            f
-            for f in register.flows
-            if f.started_on <= as_of and (f.ended_on is None or f.ended_on >= as_of)
-        ]
+        active = [f for f in register.flows if is_active(f, as_of)]
         active.sort(key=attrgetter("id"))
         self.flows: tuple[FlowFacts, ...] = self._facts_of(active)
         ids = map(attrgetter("id"), active)
@@ -181,8 +182,11 @@ class RuleContext:
         return cached
 
     def is_effective(self, agreement: AgreementRecord) -> bool:
+        """In force on the date (records.agreement_state)."""
         cached = self._effective.get(id(agreement))
-        return agreement_effective(agreement, self.as_of) if cached is None else cached
+        if cached is None:
+            return agreement_state(agreement, self.as_of) is AgreementState.IN_FORCE
+        return cached
 
     # -- flows --------------------------------------------------------------------------------
 
@@ -298,18 +302,11 @@ class RuleContext:
         """The purpose, or one it descends from, is flagged as a sale or sharing of data."""
         cached = self._sale.get(purpose)
         if cached is None:
-            cached = False
-            seen: set[str] = set()
-            current: str | None = purpose
-            while current and current not in seen:
-                seen.add(current)
-                record = self.register.purposes.get(current)
-                if record is None:
-                    break
-                if record.sale_or_share:
-                    cached = True
-                    break
-                current = record.parent
+            records = self.register.purposes
+            cached = any(
+                record is not None and record.sale_or_share
+                for record in map(records.get, self.purposes.lineage(purpose))
+            )
             self._sale[purpose] = cached
         return cached
 

@@ -3,13 +3,14 @@
 - `register_graph`: one MultiDiGraph, nodes are party slugs, edges are flows keyed by id.
 - `category_graph`: for one data category, a DiGraph of the active flows carrying it, parallel
   flows merged into one edge that keeps their ids. Transitive questions (onward transfers,
-  reach) walk it by breadth-first search: enumerating all simple paths explodes on large
-  registers (DESIGN.md, measured facts).
+  reach) walk it by breadth-first search: the number of simple paths grows exponentially with
+  the register, so nothing enumerates them.
 - `category_reach`: every party a category reaches from the own party, the shortest paths and
   the countries where it is processed.
 - `chains_to_marked`: for ONWARD_TRANSFER_UNCOVERED, the shortest chain from each first hop
   to an uncovered hop in one category's graph, by one backward breadth-first search.
-- `Taxonomy`: the category tree (ancestors, inherited flags); `group_members`: the group.
+- `Taxonomy`: a tree of dotted keys, data categories or purposes (ancestors, inherited
+  flags); the one place that walks from a key up to its root. `group_members`: the group.
 
 The walks use `MergedGraph` (plain dicts) rather than networkx objects: building a networkx
 graph costs several microseconds an edge here, seconds over 100,000 flows and dozens of
@@ -25,10 +26,11 @@ from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 import networkx as nx
 
-from flows.engine.records import CategoryRecord, FlowRecord, PartyRecord, Register
+from flows.engine.records import FlowRecord, PartyRecord, Register, is_active
 
 FLAGS: tuple[str, ...] = ("special_category", "criminal", "children", "payment_card", "credentials")
 """Category flags, named as the CategoryRecord fields that set them."""
@@ -37,11 +39,6 @@ MAX_PATHS_PER_PARTY = 5
 """Shortest paths can be exponentially many; a reader needs a few examples, not all."""
 
 OWN = "own"
-
-
-def is_active(flow: FlowRecord, day: date) -> bool:
-    """Started on or before `day`, and not ended before it."""
-    return flow.started_on <= day and (flow.ended_on is None or flow.ended_on >= day)
 
 
 def own_parties(parties: Mapping[str, PartyRecord]) -> tuple[str, ...]:
@@ -76,16 +73,24 @@ def group_members(parties: Mapping[str, PartyRecord]) -> frozenset[str]:
     return frozenset(slug for slug, member in verdict.items() if member and slug in parties)
 
 
-class Taxonomy:
-    """The data-category tree: ancestors, and the flags a category inherits from them."""
+class TaxonomyNode(Protocol):
+    """A node of a taxonomy: a CategoryRecord or a PurposeRecord."""
 
-    def __init__(self, categories: Mapping[str, CategoryRecord]) -> None:
-        self._categories = categories
+    @property
+    def parent(self) -> str | None: ...
+
+
+class Taxonomy:
+    """A tree of dotted keys (the data categories, or the purposes): ancestors, and the flags
+    a key inherits from them (FLAGS, for data categories)."""
+
+    def __init__(self, nodes: Mapping[str, TaxonomyNode]) -> None:
+        self._nodes = nodes
         self._lineage: dict[str, tuple[str, ...]] = {}
         self._flags: dict[str, frozenset[str]] = {}
 
     def parent(self, key: str) -> str | None:
-        record = self._categories.get(key)
+        record = self._nodes.get(key)
         if record is not None:
             return record.parent or None
         # Keys missing from the table (an import ahead of the taxonomy) still follow the
@@ -120,9 +125,9 @@ class Taxonomy:
         if cached is None:
             found: set[str] = set()
             for node in self.lineage(key):
-                record = self._categories.get(node)
+                record = self._nodes.get(node)
                 if record is not None:
-                    found.update(flag for flag in FLAGS if getattr(record, flag))
+                    found.update(flag for flag in FLAGS if getattr(record, flag, False))
             cached = frozenset(found)
             self._flags[key] = cached
         return cached

@@ -6,7 +6,7 @@ edit; this module only answers questions about them. `Jurisdictions` indexes the
 `Jurisdictions.on(day)` returns a `JurisdictionSnapshot` that precomputes the sets valid on
 that day, so that the restricted-transfer test of 100,000 flows is a few set look-ups each.
 
-Definitions follow issue 3 and the legal rulebook (sections 3, 4 and 7.2):
+Definitions (GDPR Arts. 44-45, UK GDPR Arts. 44-45, FADP Art. 16):
 - zone: EU regime = the EEA, UK regime = GB, CH regime = CH, each row valid from..to inclusive;
 - adequate: an adequacy row valid on the day whose scope holds ("dpf" rows only for recipients
   whose DPF certification runs at least to that day); for the UK and CH regimes a country in
@@ -14,8 +14,8 @@ Definitions follow issue 3 and the legal rulebook (sections 3, 4 and 7.2):
 - restricted transfer: the source is in the zone and some processing country of the flow is
   outside the zone and not adequate.
 
-The rulebook (3.8) tags the EEA country list itself and GB's membership dates [U]; they are
-table rows here, so a reviewer can correct them without a code change.
+Unverified: the EEA country list itself and GB's membership dates; they are table rows here,
+so a reviewer can correct them without a code change.
 """
 
 from __future__ import annotations
@@ -42,8 +42,8 @@ REGIME_NAMES: dict[str, str] = {"EU": "EU GDPR", "UK": "UK GDPR", "CH": "Swiss F
 ZONE_NAMES: dict[str, str] = {"EU": "the EEA", "UK": "the United Kingdom", "CH": "Switzerland"}
 
 # The EEA counts as adequate for UK and Swiss exporters: DPA 2018 Sch. 21 para. 5 (from
-# 2021-01-01, rulebook 4.1.1 [S]) and the Swiss DPO Annex 1 list (rulebook 4.2, partly [U]:
-# only read up to "Malta"). It is a rule of the issue, not a table row, so it stays in code.
+# 2021-01-01; known from secondary sources) and the Swiss DPO Annex 1 list (unverified past
+# "Malta"). It holds for the whole zone on any day, not as a table row, so it stays in code.
 EEA_ADEQUATE_FOR: frozenset[str] = frozenset({"UK", "CH"})
 
 DPF_SCOPE = "dpf"

@@ -6,12 +6,13 @@ tested without a database and run over 100,000 flows quickly.
 
 Records are read-only. Most are frozen dataclasses; the four built by the ten thousand
 (parties, agreements, flows, findings) are plain slotted dataclasses that nothing assigns to,
-hashable as before, because a frozen dataclass's __init__ sets each field through
-object.__setattr__: building 100,000 flow records took 0.39 s frozen against 0.10 s plain
-(measured on the benchmark machine), a tenth of the whole load-and-evaluate budget. Their
-__init__ is written out rather than generated (init=False): in the compiled core
-(flows/compiled_core.py) a written-out __init__ becomes C, a generated one stays Python,
-and building 100,000 records takes 0.015 s against 0.066 s.
+hashable as before: a frozen dataclass's __init__ sets each field through
+object.__setattr__, which makes building them several times slower.
+
+Questions that the engine, the reports and the pages all ask of records have their one
+answer here: `is_active` (does a flow run on a day), `agreement_state` (is an agreement in
+force on a day, and if not why) and `Finding.sort_key` (the order of findings).
+`flows.models.active_on` asks `is_active` in SQL; a test holds the two to the same answers.
 
 Enumerated fields hold the same stable string values as the model choices
 (`registry.choices`, `flows.choices`); an empty string means "not recorded".
@@ -21,15 +22,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from enum import StrEnum
 
 SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low", "info")
 """Severities from the worst down; a finding's rank is its index here."""
 
 
+_RANKS: dict[str, int] = {severity: rank for rank, severity in enumerate(SEVERITIES)}
+
+
 def severity_rank(severity: str) -> int:
     """0 for critical, 4 for info: lower is worse."""
-    return SEVERITIES.index(severity)
+    return _RANKS[severity]
 
 
 @dataclass(slots=True, unsafe_hash=True)  # read-only: see the module docstring
@@ -71,6 +76,40 @@ class AgreementRecord:
     @property
     def starts_on(self) -> date | None:
         return self.effective_on or self.signed_on
+
+
+class AgreementState(StrEnum):
+    """Where an agreement stands on a day: in force, or the reason it is not."""
+
+    IN_FORCE = "in force"
+    UNDATED = "undated"
+    NOT_YET_EFFECTIVE = "not yet effective"
+    TERMINATED = "terminated"
+    EXPIRED = "expired"
+
+
+def agreement_state(agreement: AgreementRecord, day: date) -> AgreementState:
+    """Whether the agreement governs processing on `day` (GDPR Art. 28(3): the contract must
+    bind the processor while it processes), and if not, why.
+
+    In force from effective_on (else signed_on) through expires_on, and until terminated_on:
+    an agreement terminated on a day no longer governs that day. Without either start date it
+    is never in force. When it both expired and was terminated before `day`, the end that came
+    first is the reason; a termination the day after the expiry counts as the termination.
+    """
+    start = agreement.starts_on
+    if start is None:
+        return AgreementState.UNDATED
+    if start > day:
+        return AgreementState.NOT_YET_EFFECTIVE
+    terminated = agreement.terminated_on
+    expires = agreement.expires_on
+    if terminated is not None and terminated <= day:
+        if expires is None or terminated <= expires + timedelta(days=1):
+            return AgreementState.TERMINATED
+    if expires is not None and expires < day:
+        return AgreementState.EXPIRED
+    return AgreementState.IN_FORCE
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +154,12 @@ class FlowRecord:
     tia_on: date | None = None
     reference: str = ""
     """The flow's stable name in the register, for reports."""
+
+
+def is_active(flow: FlowRecord, day: date) -> bool:
+    """The flow runs on `day`: it started on or before it and did not end before it (a flow
+    that ends on a day still runs that day). `flows.models.active_on` is the same test in SQL."""
+    return flow.started_on <= day and (flow.ended_on is None or flow.ended_on >= day)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,13 +224,20 @@ class Finding:
     categories: tuple[str, ...] = ()
     path: tuple[str, ...] = ()
 
-    def sort_key(self) -> tuple[int, str, int, str, str]:
+    def sort_key(
+        self,
+    ) -> tuple[int, str, int, str, str, tuple[str, ...], tuple[str, ...], str]:
+        """Worst first, then by rule, flow, source and target; the remaining fields break
+        ties, so that the order never depends on the order in which rules yielded findings."""
         return (
-            severity_rank(self.severity),
+            _RANKS[self.severity],
             self.rule,
             self.flow if self.flow is not None else -1,
             self.source or "",
             self.target or "",
+            self.categories,
+            self.path,
+            self.message,
         )
 
     def as_dict(self) -> dict[str, object]:

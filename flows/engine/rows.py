@@ -2,7 +2,7 @@
 
 Pure: the selector (flows/loading.py) runs the queries and hands the raw rows
 here, with the id -> key maps the rows refer to. Kept apart from the selector so that it
-imports no ORM and can be compiled with the rest of the core (flows/compiled_core.py).
+imports no ORM and can be tested without a database.
 
 Rows come in the column order of FLOW_COLUMNS and AGREEMENT_COLUMNS. Dates are `date`
 objects, or ISO strings when `text_dates` is true (SQLite: see the selector).

@@ -7,9 +7,15 @@ them in one place, and so that the rules read as conditions.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 
-from flows.engine.records import AgreementRecord, FlowRecord, PartyRecord
+from flows.engine.records import (
+    AgreementRecord,
+    AgreementState,
+    FlowRecord,
+    PartyRecord,
+    agreement_state,
+)
 
 KIND_LABELS: dict[str, str] = {
     "dpa": "data processing agreement (Art. 28)",
@@ -47,10 +53,11 @@ MECHANISM_LABELS: dict[str, str] = {
 INVALIDATED = frozenset({("EU", m) for m in ("safe_harbor", "privacy_shield")}) | frozenset(
     {("UK", m) for m in ("safe_harbor", "privacy_shield")}
 )
-"""Struck down by a court on a day (the UK was then in the EU), rather than phased out after
-a transition or withdrawn by a regulator's statement (the Swiss FDPIC, rulebook 3.3.2)."""
+"""Struck down by a court on a day (CJEU C-362/14 and C-311/18; the UK was then in the EU),
+rather than phased out after a transition or withdrawn by a regulator's statement (the Swiss
+FDPIC)."""
 
-# Why a mechanism stopped being available, for messages (rulebook 3.3.2, 3.4.2, 4.1.2).
+# Why a mechanism stopped being available, for messages.
 END_REASONS: dict[tuple[str, str], str] = {
     ("EU", "safe_harbor"): "CJEU C-362/14, Schrems I",
     ("UK", "safe_harbor"): "CJEU C-362/14, Schrems I",
@@ -61,7 +68,8 @@ END_REASONS: dict[tuple[str, str], str] = {
     ("EU", "scc_2001"): "transition under Implementing Decision (EU) 2021/914 ended",
     ("EU", "scc_2004"): "transition under Implementing Decision (EU) 2021/914 ended",
     ("EU", "scc_2010"): "transition under Implementing Decision (EU) 2021/914 ended",
-    # [S] DLA Piper and Geldards report the ICO transitional provisions (rulebook 4.1.2).
+    # Unverified against the text: the end of the UK transition for the old SCCs is known
+    # from secondary sources (DLA Piper, Geldards) reporting the ICO's transitional provisions.
     ("UK", "scc_2001"): "UK transitional provisions for the old SCCs ended",
     ("UK", "scc_2004"): "UK transitional provisions for the old SCCs ended",
     ("UK", "scc_2010"): "UK transitional provisions for the old SCCs ended",
@@ -79,7 +87,7 @@ ROLE_CITATIONS: dict[str, str] = {
     "subprocessor": "GDPR Art. 28(2) and 28(4)",
     "joint_controller": "GDPR Art. 26(1)",
     # No article demands a controller-to-controller contract; accountability does, and CCPA
-    # does for sales and shares (rulebook 8). The rulebook tags the Art. 5(2) wording [U].
+    # does for sales and shares. Unverified: the wording of GDPR Art. 5(2) as quoted.
     "controller": "GDPR Art. 5(2) and 24 (accountability); CCPA § 1798.100(d)",
 }
 
@@ -100,21 +108,18 @@ SHOWN_ITEMS = 3
 
 
 def why_not_effective(agreement: AgreementRecord, day: date) -> str:
-    """Plain words for an agreement that is not effective on `day`."""
+    """Plain words for an agreement that is not in force on `day` (records.agreement_state)."""
     ref = agreement.reference
-    start = agreement.starts_on
-    if start is None:
+    state = agreement_state(agreement, day)
+    if state is AgreementState.UNDATED:
         return f"agreement {ref} has no signature or effective date"
-    if start > day:
-        return f"agreement {ref} takes effect only on {start.isoformat()}"
-    terminated = agreement.terminated_on
-    expires = agreement.expires_on
-    if terminated is not None and terminated <= day:
-        if expires is None or terminated <= expires + timedelta(days=1):
-            return f"agreement {ref} was terminated on {terminated.isoformat()}"
-    if expires is not None and expires < day:
-        return f"agreement {ref} expired on {expires.isoformat()}"
-    return f"agreement {ref} is not in force on {day.isoformat()}"
+    if state is AgreementState.NOT_YET_EFFECTIVE and agreement.starts_on is not None:
+        return f"agreement {ref} takes effect only on {agreement.starts_on.isoformat()}"
+    if state is AgreementState.TERMINATED and agreement.terminated_on is not None:
+        return f"agreement {ref} was terminated on {agreement.terminated_on.isoformat()}"
+    if state is AgreementState.EXPIRED and agreement.expires_on is not None:
+        return f"agreement {ref} expired on {agreement.expires_on.isoformat()}"
+    return f"agreement {ref} is in force on {day.isoformat()}"
 
 
 def party_name(party: PartyRecord | None, slug: str) -> str:
@@ -123,6 +128,13 @@ def party_name(party: PartyRecord | None, slug: str) -> str:
 
 def plural(items: Iterable[str], one: str, many: str) -> str:
     return one if len(tuple(items)) == 1 else many
+
+
+def flow_words(flow: FlowRecord, target_name: str) -> str:
+    """How a message names a flow: "the flow of user.contact.email to CloudCo as processor"."""
+    role = ROLE_WORDS.get(flow.role, flow.role or "unknown role")
+    categories = ", ".join(sorted(set(flow.categories)))
+    return f"the flow of {categories} to {target_name} as {role}"
 
 
 def flow_label(flow: FlowRecord) -> str:

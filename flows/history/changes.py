@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 
@@ -57,9 +58,11 @@ def _show(value: Any) -> str:
 
 def _label(model: type[models.Model], name: str) -> str:
     try:
-        return str(model._meta.get_field(name).verbose_name)
-    except Exception:  # noqa: BLE001 - a field that no longer exists keeps its name
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:  # a field that no longer exists keeps its name
         return name
+    # A reverse relation has no verbose name of its own.
+    return str(getattr(field, "verbose_name", name))
 
 
 def history_of(instance: models.Model, limit: int = HISTORY_LENGTH) -> list[HistoryEntry]:

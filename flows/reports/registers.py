@@ -2,9 +2,9 @@
 
 Tables are built with pandas from records (flows.engine.records) and the few extra facts the
 records do not carry (contacts, data subjects), then written as CSV or, with openpyxl, as
-XLSX. Column headings of the Art. 30 records follow the UK ICO documentation templates as
-shared/reference/ropa-templates.md knows them (controller: sheet "Template", row 9, 30
-columns; processor: the six Art. 30(2) columns, not verified against the ICO workbook).
+XLSX. Column headings of the Art. 30 records follow the UK ICO documentation templates
+(controller: sheet "Template", row 9, 30 columns; processor: the six Art. 30(2) columns,
+unverified against the ICO workbook).
 Every text cell that a spreadsheet would read as a formula (= + - @, tab, CR) is escaped.
 """
 
@@ -24,8 +24,19 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from flows.choices import Art9Condition, LawfulBasis, Role, TransferMechanism
+from flows.engine.fingerprint import AgreementIndex
+from flows.engine.graph import Taxonomy
 from flows.engine.jurisdictions import REGIME_NAMES, Jurisdictions
-from flows.engine.records import AgreementRecord, Finding, FlowRecord, PartyRecord, Register
+from flows.engine.records import (
+    AgreementRecord,
+    AgreementState,
+    Finding,
+    FlowRecord,
+    PartyRecord,
+    Register,
+    agreement_state,
+    is_active,
+)
 from registry.choices import AgreementKind, PartyStatus, Relationship, SubprocessorAuthorisation
 
 NOT_RECORDED = "Not recorded in the register"
@@ -64,7 +75,7 @@ CONTROLLER_COLUMNS = [
     "Is personal data retained and erased in accordance with the policy document?",
     "Reasons for not adhering to policy document (if applicable)",
 ]
-"""The ICO controller template's activity table, in order (ropa-templates.md section 1)."""
+"""The ICO controller template's activity table, in order (GDPR Art. 30(1))."""
 
 PROCESSOR_COLUMNS = [
     "Name and contact details of controller",
@@ -76,7 +87,8 @@ PROCESSOR_COLUMNS = [
     "international organisations (if applicable)",
     "General description of technical and organisational security measures (if possible)",
 ]
-"""The ICO processor template's core columns (ropa-templates.md section 2, unverified)."""
+"""The ICO processor template's core columns (GDPR Art. 30(2); unverified against the ICO
+workbook)."""
 
 # Columns the register adds so that each row can be traced back to it.
 CONTROLLER_LEAD = "Controller"
@@ -85,6 +97,8 @@ TRACE = ["Recipient", "Recipient's role", "Register flow reference", "Active fro
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _GROUP = (Relationship.OWN, Relationship.AFFILIATE)
+_SPECIAL_FLAGS = frozenset({"special_category", "criminal"})
+"""GDPR Art. 9 (special categories) and Art. 10 (criminal offence data)."""
 
 
 def escape_formula(value: Any) -> Any:
@@ -129,19 +143,10 @@ def _label(choices: Any, value: str) -> str:
     return dict(choices.choices).get(value, value) if value else ""
 
 
-def _active(flow: FlowRecord, day: date) -> bool:
-    return flow.started_on <= day and (flow.ended_on is None or flow.ended_on >= day)
-
-
 def agreement_status(agreement: AgreementRecord, day: date) -> str:
-    starts = agreement.starts_on
-    if agreement.terminated_on and agreement.terminated_on <= day:
-        return "terminated"
-    if agreement.expires_on and agreement.expires_on < day:
-        return "expired"
-    if starts and starts > day:
-        return "not yet effective"
-    return "in effect"
+    """records.agreement_state in the words of the registers: "in effect", "expired"..."""
+    state = agreement_state(agreement, day)
+    return "in effect" if state is AgreementState.IN_FORCE else str(state)
 
 
 class _Context:
@@ -152,11 +157,10 @@ class _Context:
         register = data.register
         self.parties = register.parties
         self.jurisdictions = Jurisdictions.from_register(register)
-        self.by_party: dict[str, list[AgreementRecord]] = {}
-        for agreement in register.agreements:
-            for slug in agreement.parties:
-                self.by_party.setdefault(slug, []).append(agreement)
-        self.flows = [f for f in register.flows if _active(f, data.as_of)]
+        self.agreements = AgreementIndex(register.agreements)
+        self.flows = [f for f in register.flows if is_active(f, data.as_of)]
+        self.taxonomy = Taxonomy(register.categories)
+        self.purposes = Taxonomy(register.purposes)
         self.snapshot = self.jurisdictions.on(data.as_of)
 
     def party(self, slug: str) -> PartyRecord | None:
@@ -175,15 +179,12 @@ class _Context:
             parts.append(self.data.contacts[slug])
         return ", ".join(parts)
 
-    def agreements_between(self, a: str, b: str) -> list[AgreementRecord]:
-        return [x for x in self.by_party.get(a, ()) if b in x.parties]
-
     def contracts(self, flow: FlowRecord) -> str:
         found = [
             f"{a.reference} ({_label(AgreementKind, a.kind)}, "
             f"{agreement_status(a, self.data.as_of)})"
             for a in sorted(
-                self.agreements_between(flow.source, flow.target), key=lambda a: a.reference
+                self.agreements.between(flow.source, flow.target), key=lambda a: a.reference
             )
         ]
         return "; ".join(found) or "None recorded"
@@ -200,7 +201,7 @@ class _Context:
         return record.name if record and record.name else flow.purpose
 
     def business_function(self, flow: FlowRecord) -> str:
-        top = flow.purpose.split(".")[0]
+        top = self.purposes.lineage(flow.purpose)[-1]
         record = self.data.register.purposes.get(top)
         return record.name if record and record.name else top
 
@@ -258,15 +259,10 @@ class _Context:
         return "; ".join(parts)
 
     def special(self, flow: FlowRecord) -> bool:
-        cats = self.data.register.categories
-        for key in flow.categories:
-            node = key
-            while node:
-                record = cats.get(node)
-                if record and (record.special_category or record.criminal):
-                    return True
-                node = node.rpartition(".")[0]
-        return False
+        """Special-category or criminal offence data, flagged on a category or an ancestor."""
+        return any(
+            not self.taxonomy.flags(key).isdisjoint(_SPECIAL_FLAGS) for key in flow.categories
+        )
 
 
 def controller_record(data: ReportInput) -> pd.DataFrame:
@@ -407,11 +403,11 @@ def review_pack(data: ReportInput) -> dict[str, pd.DataFrame]:
         )
     flows = []
     transfers = []
-    flagged = {}
+    flagged: dict[int | None, set[str]] = {}
     for f in data.findings:
         flagged.setdefault(f.flow, set()).add(f.rule)
     for flow in sorted(data.register.flows, key=lambda f: f.reference):
-        active = _active(flow, data.as_of)
+        active = is_active(flow, data.as_of)
         flows.append(
             {
                 "Reference": flow.reference,

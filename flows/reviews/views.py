@@ -13,7 +13,12 @@ from flows import selectors
 from flows.reviews import selectors as review_selectors
 from flows.reviews.forms import DecisionForm, ReviewQueueFilterForm
 from flows.reviews.services import review_decide
-from registry.web.permissions import CAN_REVIEW, reviewer_required, viewer_required
+from registry.web.permissions import (
+    CAN_REVIEW,
+    AuthenticatedHttpRequest,
+    reviewer_required,
+    viewer_required,
+)
 
 
 @viewer_required
@@ -48,7 +53,7 @@ def review_detail(request: HttpRequest, rule: str, flow_id: int) -> HttpResponse
 
 @require_POST
 @reviewer_required
-def review_decide_view(request: HttpRequest, rule: str, flow_id: int) -> HttpResponse:
+def review_decide_view(request: AuthenticatedHttpRequest, rule: str, flow_id: int) -> HttpResponse:
     page = _review_page_or_404(rule, flow_id)
     form = DecisionForm(request.POST)
     flow = selectors.flow_detail(pk=flow_id)

@@ -1,30 +1,34 @@
 """The import path of the command and the admin: check every row first, then write all of
 them in one transaction with bulk operations, or nothing at all.
 
-A kind (parties, agreements, flows, categories, purposes) is a `Kind`: its columns, the
-natural key, the references it resolves, and the rules of its model's `clean()` and
-constraints, checked here because bulk writes skip `full_clean()`. Look-ups are loaded once
-as dicts, so the cost grows with the rows, not with rows times queries.
+A kind of record is a `Kind`: its columns, the natural key, the references it resolves, and
+calls to its model's rule functions, which `clean()` calls too: bulk writes skip
+`full_clean()`. The engine knows no kind: each app registers its own in `AppConfig.ready()`
+(`register_kind`), and commands and pages find them by name (`kind_named`, `kind_names`).
+Look-ups are loaded once as dicts, so the cost grows with the rows, not with rows times
+queries.
 
 History: every row an import creates or changes gets its django-simple-history row (type
 "+" or "~", reason "import", the importing user), copied inside the database by one
-INSERT ... SELECT over the rows stamped with the import's `updated_at`. simple_history's
-`bulk_create_with_history` builds a Python object for each history row and doubled the
-import time; the copy costs a fraction of that. The history of many-to-many sets (which
-categories a flow carried) is not written by imports.
+INSERT ... SELECT over the rows stamped with the import's `updated_at`, rather than built as
+a Python object for each history row as simple_history's `bulk_create_with_history` does.
+The history of many-to-many sets (which categories a flow carried) is not written by
+imports.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from registry.importing.cells import Invalid, Parser, split_list, unknown
 from registry.importing.tabular import MAX_CELL_CHARS, Table, TableError, read_table
+from registry.web.arguments import suggest
 
 BATCH = 2_000
 Progress = Callable[[str, int, int], None]
@@ -89,6 +93,21 @@ class Column:
     default: Any = ""
 
 
+class Problem(Protocol):
+    """A broken rule as a model's rule function reports it: the field, and the clause an
+    import shows for a row of a file."""
+
+    @property
+    def field(self) -> str: ...
+
+    @property
+    def in_file(self) -> str: ...
+
+
+#: A rule over parents: (key=, parent=, parent_of=) -> problems; see check_parent_cycles.
+ParentRule = Callable[..., Iterable[Problem]]
+
+
 @dataclass
 class Row:
     """A row that passed the cell checks; `values` holds only the columns in the file."""
@@ -113,6 +132,11 @@ class Kind:
     self_ref: str = ""
     #: how a look-up is named in messages ("unknown data category ...").
     ref_names: dict[str, str] = {}
+
+    @classmethod
+    def column_names(cls) -> tuple[str, ...]:
+        """The columns in file order, as the exports write them."""
+        return tuple(c.name for c in cls.columns)
 
     def __init__(self) -> None:
         self.errors: list[RowError] = []
@@ -143,15 +167,23 @@ class Kind:
             if column.many:
                 self._load_links(column, names_by_pk[column.ref])
 
-    def _load_links(self, column: Column, names: dict[int, str]) -> None:
+    def _links(self, column: Column) -> tuple[type[models.Model], str, str]:
+        """The through model of a `many` column and its two `_id` columns."""
         m2m = self.model._meta.get_field(column.name)
+        # A `many` column names a many-to-many field, whose through model Django sets (or
+        # creates) when it builds the model class.
+        assert isinstance(m2m, models.ManyToManyField) and m2m.remote_field.through, column.name
         through = m2m.remote_field.through
-        own, other = m2m.m2m_field_name() + "_id", m2m.m2m_reverse_field_name() + "_id"
+        return through, m2m.m2m_field_name() + "_id", m2m.m2m_reverse_field_name() + "_id"
+
+    def _load_links(self, column: Column, names: dict[int, str]) -> None:
+        through, own, other = self._links(column)
         key_by_pk = {v["id"]: k for k, v in self.existing.items()}
         for values in self.existing.values():
             values[column.name] = frozenset()
         sets: dict[int, set[str]] = {}
-        for owner, target in through.objects.values_list(own, other).iterator(chunk_size=10000):
+        links = through._default_manager.values_list(own, other)
+        for owner, target in links.iterator(chunk_size=10000):
             sets.setdefault(owner, set()).add(names[target])
         for owner, keys in sets.items():
             self.existing[key_by_pk[owner]][column.name] = frozenset(keys)
@@ -175,7 +207,7 @@ class Kind:
                 known = ", ".join(self.by_name)
                 warnings.append(
                     f"Column '{name}' is not a {self.name} column and was ignored."
-                    f"{unknown_hint(name, self.by_name)} Known columns: {known}."
+                    f"{suggest(name, self.by_name)} Known columns: {known}."
                 )
         for column in self.columns:
             if column.required and column.name not in seen:
@@ -229,8 +261,8 @@ class Kind:
         if key in known or (column.ref == self.self_ref and key in self.in_file):
             return True
         if column.ref not in self.lowered:
-            names = set(known) | (self.in_file if column.ref == self.self_ref else set())
-            self.lowered[column.ref] = {k.lower(): k for k in names}
+            every = set(known) | (self.in_file if column.ref == self.self_ref else set())
+            self.lowered[column.ref] = {k.lower(): k for k in every}
         names: list[str] = []
         if self._suggestions_left > 0:  # difflib over thousands of keys costs; cap it
             self._suggestions_left -= 1
@@ -274,34 +306,35 @@ class Kind:
         return {c.name: c.default if not c.many else frozenset() for c in self.columns}
 
     def check_row(self, row: Row) -> None:
-        """The rules of the model's clean() and constraints for one row (subclasses)."""
+        """The model's rule functions over one row's final values (subclasses)."""
 
     def check_rows(self, rows: list[Row]) -> None:
         """Rules across rows: cycles, one own company (subclasses)."""
 
-    def check_parent_cycles(self, rows: list[Row], what: str) -> None:
-        """A parent that is the row itself, or that leads back to it through other rows."""
+    def report(self, row: Row, problems: Iterable[Problem]) -> None:
+        """Each problem a rule function found in the row, as an error on its column."""
+        for problem in problems:
+            value = row.final.get(problem.field)
+            if isinstance(value, frozenset):
+                value = ";".join(sorted(value))
+            self.error(row.line, problem.field, value, problem.in_file)
+
+    def has_error(self, row: Row, column: str) -> bool:
+        """An error is already recorded for this row's cell (an unknown key, say)."""
+        return any(e.line == row.line and e.column == column for e in self.errors)
+
+    def check_parent_cycles(self, rows: list[Row], rule: ParentRule) -> None:
+        """The model's rule over parents, with the parents of the register and of the file:
+        a row may name a parent that a later row of the same file adds or moves."""
         parent = {key: values["parent"] for key, values in self.existing.items()}
         for row in rows:
             if row.final:
                 parent[row.key] = row.final["parent"]
         for row in rows:
-            start = row.final.get("parent") if row.final else None
-            if not start:
-                continue
-            if start == row.key:
-                self.error(row.line, "parent", start, f"{what} cannot be its own parent")
-                continue
-            chain, current = [row.key], start
-            while current and current not in chain:
-                chain.append(current)
-                current = parent.get(current)
-            if current == row.key:
-                path = " → ".join([*chain, row.key])
-                self.error(
-                    row.line, "parent", start,
-                    f"the parent '{start}' would make '{row.key}' its own ancestor ({path})",
-                )  # fmt: skip
+            if row.final:
+                self.report(
+                    row, rule(key=row.key, parent=row.final["parent"], parent_of=parent.get)
+                )
 
     # --- writing -----------------------------------------------------------------------
 
@@ -311,9 +344,10 @@ class Kind:
         fks = self._fk_columns()
         self_fks = [c for c in fks if c.ref == self.self_ref]
         new_rows = [r for r in rows if r.is_new]
-        fresh: dict[str, models.Model] = {}
+        # Any: every kind's model has created_at and updated_at, which `Model` does not declare.
+        fresh: dict[str, Any] = {}
         for row in new_rows:
-            obj = self.model(**{self.key: row.key})
+            obj: Any = self.model(**{self.key: row.key})
             self.assign(obj, row.final, scalar, [c for c in fks if c not in self_fks])
             obj.created_at = obj.updated_at = now
             fresh[row.key] = obj
@@ -372,17 +406,15 @@ class Kind:
         for column in self.columns:
             if not column.many:
                 continue
-            m2m = self.model._meta.get_field(column.name)
-            through = m2m.remote_field.through
-            own, other = m2m.m2m_field_name() + "_id", m2m.m2m_reverse_field_name() + "_id"
+            through, own, other = self._links(column)
             targets = self.keys[column.ref]
             changed = [r for r in rows if column.name in r.changed]
             ids = [own_keys[r.key] for r in changed if not r.is_new]
             for start in range(0, len(ids), 500):
-                through.objects.filter(**{own + "__in": ids[start : start + 500]}).delete()
+                through._default_manager.filter(**{own + "__in": ids[start : start + 500]}).delete()
             pairs = [(own_keys[r.key], targets[k]) for r in changed for k in r.final[column.name]]
             for start in range(0, len(pairs), BATCH * 2):  # few objects alive at a time
-                through.objects.bulk_create(
+                through._default_manager.bulk_create(
                     [through(**{own: a, other: b}) for a, b in pairs[start : start + BATCH * 2]]
                 )
             touched.update(ids)
@@ -436,9 +468,12 @@ class Kind:
 def history_copy(model: type[models.Model], pks: list[int], kind: str, now: Any, user: Any) -> None:
     """A history row of type `kind` ('+' or '~') for each row in `pks`, copied by the
     database."""
-    history = model.history.model  # type: ignore[attr-defined]
+    history = model.history.model  # type: ignore[attr-defined]  # simple_history's manager
     kept = {f.column for f in history._meta.concrete_fields}
-    columns = [f.column for f in model._meta.concrete_fields if f.column in kept]
+    # A concrete field is one with a column (Field.concrete is `column is not None`).
+    columns = [c for f in model._meta.concrete_fields if (c := f.column) is not None and c in kept]
+    pk_column = model._meta.pk.column
+    assert pk_column is not None  # the primary key is a concrete field
     quote = connection.ops.quote_name
     names = ", ".join(quote(c) for c in columns)
     stamp = connection.ops.adapt_datetimefield_value(now)
@@ -450,29 +485,59 @@ def history_copy(model: type[models.Model], pks: list[int], kind: str, now: Any,
                 f"INSERT INTO {quote(history._meta.db_table)} ({names}, history_date, "
                 "history_change_reason, history_type, history_user_id) "
                 f"SELECT {names}, %s, 'import', %s, %s FROM {quote(model._meta.db_table)} "
-                f"WHERE {quote(model._meta.pk.column)} IN ({', '.join(['%s'] * len(batch))})"
+                f"WHERE {quote(pk_column)} IN ({', '.join(['%s'] * len(batch))})"
             )
             cursor.execute(sql, [stamp, kind, user_id, *batch])
 
 
-def unknown_hint(name: str, known: Iterable[str]) -> str:
-    from registry.web.arguments import suggest
+class Exporter(Protocol):
+    """What writes a kind's export file: its header and rows of text cells."""
 
-    return suggest(name, known)
+    def export_rows(self) -> tuple[list[str], list[list[str]]]: ...
 
 
-def kinds() -> dict[str, type[Kind]]:
-    """Every importable kind by its command-line name."""
-    from flows.kinds import CategoryKind, FlowKind, PurposeKind
-    from registry.kinds import AgreementKind, PartyKind
+@dataclass(frozen=True)
+class _Registered:
+    kind: type[Kind]
+    exporter: Callable[[], Exporter]
 
-    return {
-        "parties": PartyKind,
-        "agreements": AgreementKind,
-        "flows": FlowKind,
-        "categories": CategoryKind,
-        "purposes": PurposeKind,
-    }
+
+#: Every kind by its command-line name, in the order the apps registered them.
+_registered: dict[str, _Registered] = {}
+
+
+def register_kind(kind: type[Kind], *, exporter: Callable[[], Exporter]) -> None:
+    """Make a kind importable and exportable under its name (each app's ready() does)."""
+    known = _registered.get(kind.name)
+    if known and known.kind is not kind:
+        raise ImproperlyConfigured(
+            f"Two import kinds are named '{kind.name}': {known.kind.__qualname__} and "
+            f"{kind.__qualname__}."
+        )
+    _registered[kind.name] = _Registered(kind, exporter)
+
+
+def kind_names() -> tuple[str, ...]:
+    """The names of every registered kind (parties, agreements, flows...)."""
+    return tuple(_registered)
+
+
+def _entry(name: str) -> _Registered:
+    try:
+        return _registered[name]
+    except KeyError:
+        known = ", ".join(_registered) or "none"
+        raise LookupError(f"There is no import kind '{name}'; the kinds are {known}.") from None
+
+
+def kind_named(name: str) -> type[Kind]:
+    """The kind registered under this name."""
+    return _entry(name).kind
+
+
+def exporter_named(name: str) -> Exporter:
+    """What writes the export file of the kind registered under this name."""
+    return _entry(name).exporter()
 
 
 def records_import(
@@ -501,4 +566,4 @@ def records_import_table(
     progress: Progress | None = None,
     user: Any = None,
 ) -> ImportReport:
-    return kinds()[kind]().run(table, dry_run=dry_run, progress=progress, user=user)
+    return kind_named(kind)().run(table, dry_run=dry_run, progress=progress, user=user)

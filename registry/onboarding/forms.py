@@ -14,10 +14,12 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.forms.formsets import DELETION_FIELD_NAME
 from django_countries import countries
 
 from flows.choices import LawfulBasis
 from flows.models import DataCategory, Purpose
+from registry.forms import choice_field
 from registry.onboarding.models import OnboardingDocumentKind
 
 
@@ -64,9 +66,9 @@ class OnboardingStartForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", "Choose a country")] + _country_choices()
-        self.fields["categories"].choices = _category_choices()
-        self.fields["purposes"].choices = _purpose_choices()
+        choice_field(self, "country").choices = [("", "Choose a country")] + _country_choices()
+        choice_field(self, "categories").choices = _category_choices()
+        choice_field(self, "purposes").choices = _purpose_choices()
 
 
 # --- The vendor's steps -------------------------------------------------------------------
@@ -83,7 +85,7 @@ class IdentityForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", "Choose a country")] + _country_choices()
+        choice_field(self, "country").choices = [("", "Choose a country")] + _country_choices()
 
 
 class ServicesForm(forms.Form):
@@ -99,7 +101,7 @@ class ServicesForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["purposes"].choices = _purpose_choices()
+        choice_field(self, "purposes").choices = _purpose_choices()
 
 
 class CategoriesForm(forms.Form):
@@ -109,7 +111,7 @@ class CategoriesForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["categories"].choices = _category_choices()
+        choice_field(self, "categories").choices = _category_choices()
 
 
 class CountriesForm(forms.Form):
@@ -121,7 +123,7 @@ class CountriesForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["processing_countries"].choices = _country_choices()
+        choice_field(self, "processing_countries").choices = _country_choices()
 
 
 class SubprocessorForm(forms.Form):
@@ -134,8 +136,8 @@ class SubprocessorForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", "Choose a country")] + _country_choices()
-        self.fields["categories"].choices = _category_choices()
+        choice_field(self, "country").choices = [("", "Choose a country")] + _country_choices()
+        choice_field(self, "categories").choices = _category_choices()
 
 
 class BaseSubprocessorFormSet(forms.BaseFormSet):
@@ -149,7 +151,7 @@ class BaseSubprocessorFormSet(forms.BaseFormSet):
         names = [
             form.cleaned_data.get("name", "").strip().lower()
             for form in self.forms
-            if form.cleaned_data and not self._should_delete_form(form)
+            if form.cleaned_data and not form.cleaned_data.get(DELETION_FIELD_NAME, False)
         ]
         if len(names) != len(set(names)):
             raise ValidationError("Each sub-processor appears once.")
@@ -192,7 +194,8 @@ class CertificationsForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         today = date.today()
         until = data.get("dpf_certified_until")
         if data.get("dpf_frameworks") and not until:
@@ -244,7 +247,8 @@ class AgreementsForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         signed = data.get("dpa_signed_on")
         if data.get("dpa") == "signed" and not signed:
             self.add_error("dpa_signed_on", "Give the date the DPA was signed.")

@@ -11,10 +11,9 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -42,6 +41,9 @@ from registry.onboarding.models import (
     OnboardingState,
 )
 from registry.services import agreement_upsert, party_upsert
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 LINK_SALT = "registry.onboarding.vendor-link"
 EDITABLE_STATES = (OnboardingState.OPEN, OnboardingState.CHANGES_REQUESTED)
@@ -124,7 +126,7 @@ def own_company() -> Party:
 @transaction.atomic
 def onboarding_start(
     *,
-    started_by: AbstractBaseUser,
+    started_by: User,
     name: str,
     country: str,
     contact_email: str,

@@ -26,6 +26,7 @@ from registry.onboarding.models import Onboarding, OnboardingState
 from registry.web.permissions import (
     CAN_EDIT,
     CAN_REVIEW,
+    AuthenticatedHttpRequest,
     editor_required,
     reviewer_required,
     viewer_required,
@@ -56,7 +57,7 @@ def onboarding_list(request: HttpRequest) -> HttpResponse:
 
 
 @editor_required
-def onboarding_start(request: HttpRequest) -> HttpResponse:
+def onboarding_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = OnboardingStartForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -110,7 +111,7 @@ def onboarding_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @editor_required
-def onboarding_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def onboarding_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     onboarding = _get_onboarding_or_404(pk)
     services.onboarding_revoke(onboarding=onboarding, actor=request.user)
     messages.success(request, "The vendor's link is revoked: it no longer opens the form.")
@@ -119,7 +120,7 @@ def onboarding_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @reviewer_required
-def onboarding_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def onboarding_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     onboarding = _get_onboarding_or_404(pk)
     try:
         decided = services.onboarding_decide(

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django_countries import countries as country_names
 
 from registry.choices import PartyStatus, Relationship
@@ -42,11 +42,9 @@ class PublicProcessor:
 def public_subprocessors(*, today: date) -> list[PublicProcessor]:
     """Approved processors and sub-processors, with the purposes of the data they receive
     today and every country where they process it. Three queries."""
-    from flows.models import Flow
+    from flows.models import Flow, active_on
 
-    live = Flow.objects.filter(proposed=False, started_on__lte=today).filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gte=today)
-    )
+    live = Flow.objects.filter(active_on(today), proposed=False)
     parties = (
         Party.objects.filter(status=PartyStatus.APPROVED, relationship__in=LISTED)
         .select_related("engaged_by")

@@ -1,11 +1,19 @@
 from datetime import date
+from itertools import product
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from registry.models import Party
-from tests.factories import make_agreement, make_own_party, make_party
+from registry.models import (
+    Agreement,
+    Party,
+    agreement_problems,
+    ancestry_problems,
+    own_company_problems,
+    party_problems,
+)
+from tests.factories import make_agreement, make_own_party, make_party, refused_by_the_database
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +102,99 @@ def test_a_party_with_agreements_cannot_be_deleted():
     make_flow(acme, vendor)
     with pytest.raises(ProtectedError):
         vendor.delete()
+
+
+# --- each database constraint refuses exactly what its rule function refuses ---------------
+
+DAYS = (None, date(2020, 1, 1), date(2021, 1, 1), date(2022, 1, 1))
+
+
+def constraint(model, name):
+    (found,) = [c for c in model._meta.constraints if c.name == name]
+    return found
+
+
+def test_the_one_own_company_constraint_and_own_company_problems_agree():
+    acme = make_own_party("acme")
+    owners = [acme.pk]
+    refused = own_company_problems(key=None, relationship="own", owners=owners)
+    assert [p.message for p in refused] == [
+        constraint(Party, "party_one_own_company").violation_error_message
+    ]
+    assert refused_by_the_database(
+        lambda: Party.objects.create(slug="b", name="B", relationship="own", country="US")
+    )
+    assert own_company_problems(key=None, relationship="processor", owners=owners) == []
+    assert not refused_by_the_database(
+        lambda: Party.objects.create(slug="b", name="B", relationship="processor", country="US")
+    )
+    assert own_company_problems(key=acme.pk, relationship="own", owners=owners) == []
+    assert not refused_by_the_database(lambda: Party.objects.filter(pk=acme.pk).update(name="A"))
+
+
+def test_the_own_parent_constraint_and_ancestry_problems_agree():
+    party, other = make_party("acme-eu"), make_party("acme-us")
+    rule = constraint(Party, "party_not_own_parent")
+    refused = ancestry_problems(key=party.pk, parent=party.pk, parent_of=lambda pk: None)
+    assert [p.message for p in refused] == [rule.violation_error_message]
+    error = refused_by_the_database(lambda: Party.objects.filter(pk=party.pk).update(parent=party))
+    assert error and rule.name in error
+    assert ancestry_problems(key=party.pk, parent=other.pk, parent_of=lambda pk: None) == []
+    assert not refused_by_the_database(
+        lambda: Party.objects.filter(pk=party.pk).update(parent=other)
+    )
+
+
+def test_the_engaged_by_itself_constraint_and_party_problems_agree():
+    party, other = make_party("vendor"), make_party("other")
+    rule = constraint(Party, "party_not_engaged_by_itself")
+    refused = party_problems(key=party.pk, relationship="processor", engaged_by=party.pk)
+    assert [p.message for p in refused] == [rule.violation_error_message]
+    error = refused_by_the_database(
+        lambda: Party.objects.filter(pk=party.pk).update(engaged_by=party)
+    )
+    assert error and rule.name in error
+    assert party_problems(key=party.pk, relationship="processor", engaged_by=other.pk) == []
+    assert not refused_by_the_database(
+        lambda: Party.objects.filter(pk=party.pk).update(engaged_by=other)
+    )
+
+
+def test_the_agreement_constraints_refuse_exactly_the_dates_agreement_problems_refuses():
+    by_message = {c.violation_error_message: c.name for c in Agreement._meta.constraints}
+    refused_names, disagreements = set(), []
+    for number, (signed, effective, expires, terminated) in enumerate(product(DAYS, repeat=4)):
+        dates = {"signed_on": signed, "effective_on": effective, "expires_on": expires,
+                 "terminated_on": terminated}  # fmt: skip
+        expected = {by_message[p.message] for p in agreement_problems(**dates)}
+        error = refused_by_the_database(
+            Agreement.objects.create, reference=f"a-{number}", kind="dpa", **dates
+        )
+        if bool(error) != bool(expected) or (error and not any(n in error for n in expected)):
+            disagreements.append((dates, expected, error))
+        refused_names |= expected
+    assert disagreements == []
+    assert refused_names == {c.name for c in Agreement._meta.constraints}
+
+
+def test_an_agreement_that_breaks_a_date_rule_names_the_field_and_the_dates():
+    (problem,) = agreement_problems(
+        signed_on=date(2020, 1, 1), effective_on=None, expires_on=date(2019, 1, 1),
+        terminated_on=None,
+    )  # fmt: skip
+    assert (problem.field, problem.message) == (
+        "expires_on", "An agreement cannot expire before it is signed.",
+    )  # fmt: skip
+    assert problem.in_file.endswith("(expires_on 2019-01-01 is before signed_on 2020-01-01)")
+
+
+def test_a_party_cannot_be_its_own_parent_says_so():
+    party = make_party("acme-eu")
+    party.parent = party
+    with pytest.raises(ValidationError, match="cannot be its own parent"):
+        party.full_clean()
+
+
+def test_a_new_party_may_name_an_existing_parent():
+    top = make_party("top", relationship="affiliate")
+    assert make_party("child", relationship="affiliate", parent=top).parent == top

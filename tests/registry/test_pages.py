@@ -56,10 +56,13 @@ def test_detail_pages_make_the_same_number_of_queries_however_many_flows(viewer_
     _grow_register(2)
     own = Party_own()
     flow = Flow.objects.first()
+    assert flow is not None
+    agreement = flow.target.agreements.first()
+    assert agreement is not None
     urls = [
         reverse("party_detail", args=[own.slug]),
         reverse("flow_detail", args=[flow.pk]),
-        reverse("agreement_detail", args=[flow.target.agreements.first().reference]),
+        reverse("agreement_detail", args=[agreement.reference]),
         reverse("dashboard"),
     ]
     small = [_queries(viewer_client, u) for u in urls]

@@ -63,7 +63,7 @@ def _navigation(client) -> dict[str, list[str]]:
             self.in_link = False
 
         def handle_data(self, data):
-            if self.in_link and data.strip():
+            if self.in_link and self.group is not None and data.strip():
                 self.groups[self.group].append(data.strip())
 
     menu = Menu()

@@ -1,27 +1,21 @@
-"""The transfer rules and the chain rule: restricted transfers and where data travels on.
+"""The transfer rules: restricted transfers and their mechanisms (GDPR Chapter V, UK GDPR
+Chapter V, FADP Arts. 16-17).
 
-Each function is one rule of flows/engine/rules/__init__.py's RULES (see there for the shared conventions).
 A flow is a restricted transfer under a regime when its source is in the regime's zone and
 some country where the data is processed is outside the zone and not adequate on the date
-(flows/engine/jurisdictions.py). Citations come from the legal rulebook, sections 3, 4 and 7.
+(flows.engine.jurisdictions). Such a transfer needs a mechanism valid on the date
+(NO_TRANSFER_MECHANISM, INVALID_TRANSFER_MECHANISM), a transfer impact assessment for the
+contractual ones (MISSING_TIA, CJEU C-311/18) and, for the SCCs 2021, the module that fits the
+two sides (SCC_MODULE_MISMATCH, Decision (EU) 2021/914).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 
 from flows.engine.context import FlowFacts, RuleContext, flow_finding
-from flows.engine.graph import chains_to_marked
-from flows.engine.records import Finding, FlowRecord
-from flows.engine.wording import (
-    KIND_LABELS,
-    MECHANISM_LABELS,
-    TRANSFER_CITATIONS,
-    flow_label,
-    party_name,
-    why_not_effective,
-)
+from flows.engine.records import Finding
+from flows.engine.wording import KIND_LABELS, MECHANISM_LABELS, TRANSFER_CITATIONS
 
 TIA_MECHANISMS = frozenset({"scc_2021", "uk_idta", "uk_addendum", "bcr"})
 SCC_MODULES = {
@@ -37,7 +31,7 @@ PROCESSOR_SIDE_SOURCES = frozenset({"processor", "subprocessor"})
 def no_transfer_mechanism(ctx: RuleContext) -> Iterator[Finding]:
     """A restricted transfer with no transfer mechanism recorded.
 
-    Basis: GDPR Arts. 44-46 and 49; UK GDPR equivalents; FADP Arts. 16-17 (rulebook R-18).
+    Basis: GDPR Arts. 44-46 and 49; UK GDPR Arts. 44-46 and 49; FADP Arts. 16-17.
     """
     for facts in ctx.restricted:
         if facts.flow.transfer_mechanism:
@@ -62,8 +56,8 @@ def invalid_transfer_mechanism(ctx: RuleContext) -> Iterator[Finding]:
     agreement of that family naming both parties.
 
     Basis: CJEU C-362/14 (Schrems I), C-311/18 (Schrems II); Implementing Decision (EU)
-    2021/914; UK transitional provisions; FDPIC statements; Decision (EU) 2023/1795 Art. 1
-    (rulebook R-19, table 7.3). The Privacy Shield start date 2016-07-12 is [U].
+    2021/914; UK transitional provisions; FDPIC statements; Decision (EU) 2023/1795 Art. 1.
+    Unverified: the Privacy Shield start date 2016-07-12 (in the mechanism table).
     """
     for facts in ctx.restricted:
         problems = ctx.mechanism_problems(facts)
@@ -95,7 +89,7 @@ def missing_tia(ctx: RuleContext) -> Iterator[Finding]:
     impact assessment dated on or before the date.
 
     Basis: CJEU C-311/18 (Schrems II); EDPB Recommendations 01/2020 v2.0; SCCs 2021 Clause 14;
-    UK transfer risk assessment for the IDTA and Addendum (rulebook R-20, 3.7).
+    UK transfer risk assessment for the IDTA and Addendum.
     """
     for facts in ctx.restricted:
         flow = facts.flow
@@ -131,7 +125,7 @@ def scc_module_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     for: controller to controller M1, to processor M2, processor to processor M3, to
     controller M4.
 
-    Basis: Implementing Decision (EU) 2021/914, module structure (rulebook 3.4.1, R-23).
+    Basis: Implementing Decision (EU) 2021/914, module structure (Modules One to Four).
     """
     for facts in ctx.naming_transfer_agreement:
         flow = facts.flow
@@ -170,107 +164,6 @@ def _scc_sides(facts: FlowFacts) -> tuple[str, str] | None:
     return source, target
 
 
-def onward_transfer_uncovered(ctx: RuleContext) -> Iterator[Finding]:
-    """Data the own party sends on a first hop later travels over a hop that has no
-    agreement, an expired one, only an NDA, no transfer mechanism or an invalid one. The first
-    hop is flagged, with the path, once per flow for all its categories concerned; each
-    category's graph is walked by breadth-first search, never by enumerating paths.
-
-    Basis: GDPR Art. 44 (onward transfers; its wording is [U] in the rulebook, 3.2); Decision
-    (EU) 2021/914 recital 1 and Clause 8 (onward-transfer clauses; details [U]); EDPB Opinion
-    22/2024 (the controller answers for its processors' chains) (rulebook R-22).
-    """
-    if not ctx.owners:
-        return
-    bad = {f.flow.id for gap in ctx.with_gap.values() for f in gap}
-    bad.update(f.flow.id for f in ctx.restricted if ctx.transfer_gap(f) is not None)
-    first_hops = [f.flow for f in ctx.from_owners]
-    best: dict[int, tuple[int, tuple[str, ...], int]] = {}
-    categories: dict[int, list[str]] = defaultdict(list)
-    for key in sorted({c for flow in first_hops for c in flow.categories}):
-        # The graph of this key: flows carrying it, an ancestor or a descendant of it.
-        related = {*ctx.taxonomy.lineage(key), *ctx.under(key)}
-        first = [
-            (flow.source, flow.target, flow.id)
-            for flow in first_hops
-            if flow.target not in ctx.owners and not related.isdisjoint(flow.categories)
-        ]
-        onward = _edges_reachable(ctx.onward_hops, {t for _, t, _ in first}, related)
-        chains = chains_to_marked([*first, *onward], ctx.owners, bad)
-        for flow_id, (path, bad_flow) in chains.items():
-            # A first hop listing only a broader or narrower category is judged under its own
-            # keys, where the chain must carry data related to what it actually sends.
-            if key not in ctx.by_id[flow_id].flow.categories:
-                continue
-            categories[flow_id].append(key)
-            candidate = (len(path), path, bad_flow)
-            if flow_id not in best or candidate < best[flow_id]:
-                best[flow_id] = candidate
-    for flow_id in sorted(best):
-        facts = ctx.by_id[flow_id]
-        _, path, bad_flow = best[flow_id]
-        names = " → ".join(party_name(ctx.parties.get(s), s) for s in path)
-        hop = ctx.by_id[bad_flow]
-        keys = tuple(sorted(categories[flow_id]))
-        yield flow_finding(
-            "ONWARD_TRANSFER_UNCOVERED",
-            "high",
-            facts,
-            f"Data of {', '.join(keys)} sent to {facts.target_name} travels on along {names}; "
-            "the hop "
-            f"{hop.source_name} → {hop.target_name} ({flow_label(hop.flow)}) "
-            f"{'; '.join(_hop_gaps(ctx, hop))}.",
-            "GDPR Art. 44 (onward transfers), Art. 28(4); Decision (EU) 2021/914 Clause 8",
-            f"Obtain from {facts.target_name} the agreements and transfer tools for its onward "
-            "flows and extend the TIA to the chain, or stop sending this data.",
-            categories=keys,
-            path=path,
-        )
-
-
-def _edges_reachable(
-    hops: Mapping[str, list[FlowRecord]], starts: set[str], related: set[str]
-) -> list[tuple[str, str, int]]:
-    """(source, target, flow id) of the onward hops carrying a related category that can be
-    reached from `starts`, walking forward.
-
-    Only this part of a category's graph can lead a first hop to an uncovered hop, and it is
-    usually a small share of the register: chains_to_marked then searches it alone (same
-    result, since every path from a start stays inside it), not every flow of the category.
-    """
-    edges: list[tuple[str, str, int]] = []
-    seen = set(starts)
-    queue = deque(starts)
-    while queue:
-        node = queue.popleft()
-        for flow in hops.get(node, ()):
-            if related.isdisjoint(flow.categories):
-                continue
-            edges.append((node, flow.target, flow.id))
-            if flow.target not in seen:
-                seen.add(flow.target)
-                queue.append(flow.target)
-    return edges
-
-
 def _transfer_citation(facts: FlowFacts, extra: str = "") -> str:
     parts = [TRANSFER_CITATIONS.get(t.regime, t.regime) for t in facts.restricted]
     return "; ".join(dict.fromkeys([*parts, *([extra] if extra else [])]))
-
-
-def _hop_gaps(ctx: RuleContext, facts: FlowFacts) -> list[str]:
-    """What leaves a hop uncovered, in words."""
-    found: list[str] = []
-    gap = facts.agreement_gap
-    if gap == "NO_AGREEMENT":
-        found.append("has no agreement")
-    elif gap == "EXPIRED_AGREEMENT":
-        found.append(f"has no agreement in force ({why_not_effective(facts.lapsed[0], ctx.as_of)})")
-    elif gap == "NDA_ONLY":
-        found.append("is covered only by an NDA")
-    transfer = ctx.transfer_gap(facts)
-    if transfer == "NO_TRANSFER_MECHANISM":
-        found.append("is a restricted transfer with no transfer mechanism")
-    elif transfer == "INVALID_TRANSFER_MECHANISM":
-        found.append(f"relies on an invalid mechanism ({ctx.mechanism_problems(facts)[0].reason})")
-    return found

@@ -1,6 +1,7 @@
 import json
 import sys
 from datetime import date
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -36,12 +37,12 @@ class Command(BaseCommand):
         parser.add_argument("--category", default="", help="only findings carrying this key")
         parser.add_argument("--party", default="", help="only findings about this party slug")
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: object, **options: Any) -> None:
         with cycle_collector_paused():
             self._handle(**options)
 
-    def _handle(self, **options: object) -> None:
-        as_of: date = options["as_of"] or date.today()  # type: ignore[assignment]
+    def _handle(self, **options: Any) -> None:
+        as_of: date = options["as_of"] or date.today()
         register, findings = findings_as_of(as_of)
         category, party = str(options["category"]), str(options["party"])
         if category and category not in register.categories:

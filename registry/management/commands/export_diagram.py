@@ -1,11 +1,19 @@
 from datetime import date
 from pathlib import Path
+from typing import Any, TypedDict
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from flows.diagrams import drawing as diagram
 from flows.findings import findings_as_of
 from registry.web.arguments import iso_date, suggest
+
+
+class Layout(TypedDict, total=False):
+    """How the diagram functions group parties; what is left out keeps their default."""
+
+    node_limit: int | None
+    collapse: str
 
 
 class Command(BaseCommand):
@@ -35,11 +43,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("-o", "--output", required=True, help="the file to write")
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: object, **options: Any) -> None:
         category, party = options["category"], options["party"]
         if category and party:
             raise CommandError("Choose --category or --party, not both.")
-        depth = int(options["depth"])  # type: ignore[call-overload]
+        depth = int(options["depth"])
         if depth < 1:
             raise CommandError("--depth must be 1 or more.")
         output = Path(str(options["output"]))
@@ -49,10 +57,10 @@ class Command(BaseCommand):
                 f"Cannot tell the format from '{output.name}': "
                 f"pass --format {'|'.join(diagram.FORMATS)}."
             )
-        as_of: date = options["as_of"] or date.today()  # type: ignore[assignment]
+        as_of: date = options["as_of"] or date.today()
         register, findings = findings_as_of(as_of)
         collapse = str(options["collapse"])
-        extra: dict[str, object] = {"collapse": collapse}
+        extra: Layout = {"collapse": collapse}
         if collapse == "never":
             extra = {"node_limit": None}
         if category:

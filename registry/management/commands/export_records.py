@@ -8,10 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from flows.resources import resource_for
+from registry.importing.engine import exporter_named, kind_names
 from registry.importing.tabular import FORMATS, write_table
-
-KINDS = ("parties", "agreements", "flows", "categories", "purposes")
 
 
 class Command(BaseCommand):
@@ -22,7 +20,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=KINDS, help="what to export")
+        parser.add_argument("kind", choices=kind_names(), help="what to export")
         parser.add_argument("--format", choices=FORMATS, default="csv")
         parser.add_argument("-o", "--output", help="file to write (default: standard output)")
 
@@ -30,7 +28,7 @@ class Command(BaseCommand):
         fmt = options["format"]
         if not options["output"] and fmt == "xlsx" and sys.stdout.isatty():
             raise CommandError("An XLSX file is binary: name a file with -o FILE.xlsx.")
-        header, rows = resource_for(options["kind"]).export_rows()
+        header, rows = exporter_named(options["kind"]).export_rows()
         data = write_table(header, rows, fmt)
         if options["output"]:
             path = Path(options["output"])

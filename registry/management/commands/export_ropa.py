@@ -1,4 +1,5 @@
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -21,14 +22,14 @@ class Command(BaseCommand):
         )
         parser.add_argument("-o", "--output", required=True, help="the file to write")
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: object, **options: Any) -> None:
         from datetime import date
 
         kind, fmt = str(options["kind"]), str(options["format"])
         if kind == "pack" and fmt == "csv":
             raise CommandError("The review pack has several sheets: write it as xlsx.")
         as_of = options["as_of"] or date.today()
-        sheets, preambles = build_register(kind=kind, as_of=as_of)  # type: ignore[arg-type]
+        sheets, preambles = build_register(kind=kind, as_of=as_of)
         if fmt == "csv":
             content = reports.to_csv(next(iter(sheets.values())))
         else:

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from registry.demo.synthetic import synthetic_register_create
@@ -24,7 +26,7 @@ class Command(BaseCommand):
             "--prefix", default="syn", help="slug prefix, to add several registers (default syn)"
         )
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: object, **options: Any) -> None:
         from registry.models import Party
 
         prefix = str(options["prefix"])
@@ -34,9 +36,9 @@ class Command(BaseCommand):
                 "choose another --prefix."
             )
         summary = synthetic_register_create(
-            parties=options["parties"],  # type: ignore[arg-type]
-            flows=options["flows"],  # type: ignore[arg-type]
-            seed=options["seed"],  # type: ignore[arg-type]
+            parties=options["parties"],
+            flows=options["flows"],
+            seed=options["seed"],
             prefix=prefix,
         )
         self.stdout.write(

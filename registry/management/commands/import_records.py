@@ -7,11 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from registry.importing.engine import records_import
+from registry.importing.engine import kind_names, records_import
 from registry.importing.tabular import MAX_FILE_BYTES
 from registry.management.bulk import cycle_collector_paused
-
-KINDS = ("parties", "agreements", "flows", "categories", "purposes")
 
 
 class Command(BaseCommand):
@@ -23,7 +21,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=KINDS, help="what the file holds")
+        parser.add_argument("kind", choices=kind_names(), help="what the file holds")
         parser.add_argument("file", help="a .csv, .xlsx or .json file")
         parser.add_argument(
             "--dry-run", action="store_true", help="check and count, but write nothing"

@@ -1,4 +1,5 @@
 from datetime import date
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -19,9 +20,9 @@ class Command(BaseCommand):
             help="Date the relative demo dates count from (YYYY-MM-DD; default: today).",
         )
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: object, **options: Any) -> None:
         today = options["today"] or date.today()
-        demo = seed_demo(today)  # type: ignore[arg-type]
+        demo = seed_demo(today)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo register loaded: {len(demo.parties)} parties, "

@@ -1,6 +1,7 @@
 import json
 from dataclasses import asdict
 from datetime import date
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -24,12 +25,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--format", choices=("text", "json"), default="text")
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: object, **options: Any) -> None:
         register = current_register()
         key = str(options["category"])
         if key not in register.categories:
             raise CommandError(f"Unknown data category '{key}'.{suggest(key, register.categories)}")
-        as_of: date = options["as_of"] or date.today()  # type: ignore[assignment]
+        as_of: date = options["as_of"] or date.today()
         reach = category_reach(register, key, as_of)
         if options["format"] == "json":
             data = asdict(reach)

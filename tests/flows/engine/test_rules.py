@@ -1,5 +1,5 @@
 """Each rule: a case that fires and the nearest case that does not, built from records.
-The transfer rules and the onward-transfer rule are in test_transfer_rules.py.
+The transfer rules and the onward-transfer rule are in test_transfers.py.
 
 The demo group (tests/flows/engine/record_builders.py): Acme Voice (own, US) with affiliates in DE,
 CH and GB, CloudCo Hosting (US processor), BackupCo (Indian sub-processor engaged by CloudCo)
@@ -14,8 +14,8 @@ from datetime import timedelta
 
 import pytest
 
-from flows.engine.records import SEVERITIES, Register
-from flows.engine.rules import RULE_IDS, RULES, evaluate, finding_order, findings_by_flow
+from flows.engine.records import SEVERITIES, Finding, Register
+from flows.engine.rules import RULE_IDS, RULES, evaluate, findings_by_flow
 from tests.flows.engine.record_builders import (
     AD_SALE,
     AD_SALE_TARGETED,
@@ -89,7 +89,7 @@ def test_findings_come_worst_first_then_by_rule_and_flow():
         ]
     )
     found = findings(reg)
-    assert found == sorted(found, key=finding_order)
+    assert found == sorted(found, key=Finding.sort_key)
     assert [(f.severity, f.rule, f.flow) for f in found] == [
         ("critical", "NO_AGREEMENT", 1),
         ("critical", "NO_LAWFUL_BASIS", 2),

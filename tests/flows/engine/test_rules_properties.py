@@ -20,7 +20,7 @@ from flows.engine.context import FITTING_KINDS, RuleContext
 from flows.engine.graph import chains_to_marked
 from flows.engine.records import AgreementRecord, FlowRecord, Register
 from flows.engine.rules import RULE_IDS, evaluate
-from flows.engine.rules.transfers import _edges_reachable
+from flows.engine.rules.chains import _edges_reachable
 from tests.flows.engine.record_builders import (
     AD_SALE,
     CARD,

@@ -1,4 +1,5 @@
-"""The transfer rules and the onward-transfer chain rule (flows/engine/rules/transfers.py).
+"""The transfer rules (flows/engine/rules/transfers.py) and the onward-transfer chain rule
+(flows/engine/rules/chains.py).
 
 Acme GmbH (DE) sends contact data to CloudCo Hosting (US processor) unless a test says
 otherwise; the date edges follow the seeded mechanism table.

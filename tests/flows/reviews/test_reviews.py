@@ -42,7 +42,9 @@ def _billing() -> Flow:
 
 
 def _state(rule: str, flow: Flow, as_of: date = TODAY) -> str:
-    return review_page(rule=rule, flow_id=flow.pk, as_of=as_of).item.state
+    page = review_page(rule=rule, flow_id=flow.pk, as_of=as_of)
+    assert page is not None, f"no {rule} finding on {flow}"
+    return page.item.state
 
 
 def _attest_pci(on: date) -> None:
@@ -133,6 +135,7 @@ def test_a_decision_lapses_when_a_fact_it_judged_changes_and_shows_what_changed(
     # A new attestation that is still too old: the finding stays, the facts differ.
     _attest_pci(date(2024, 9, 1))
     page = review_page(rule=CARD_RULE, flow_id=_billing().pk, as_of=TODAY)
+    assert page is not None
     assert page.item.state == LAPSED
     [change] = page.changes
     assert change.fact == "party ledgerline-billing.pci_attested_on"

@@ -255,8 +255,10 @@ def test_parents_named_later_in_the_same_file_are_resolved():
         "proc,Proc,processor,US,group,\ngroup,Group,own,US,,\n",
     )  # fmt: skip
     assert report.ok, messages(report)
-    assert Party.objects.get(slug="sub").engaged_by.slug == "proc"
-    assert Party.objects.get(slug="proc").parent.slug == "group"
+    engaged_by = Party.objects.get(slug="sub").engaged_by
+    parent = Party.objects.get(slug="proc").parent
+    assert engaged_by is not None and engaged_by.slug == "proc"
+    assert parent is not None and parent.slug == "group"
 
 
 def test_an_update_keeps_the_columns_the_file_does_not_have():
@@ -271,3 +273,20 @@ def test_an_update_keeps_the_columns_the_file_does_not_have():
     assert acme.name == "Acme Inc"
     assert [c.code for c in acme.processing_countries] == ["DE", "US"]
     assert acme.pci_attested_on == date(2024, 5, 1)
+
+
+def test_a_flow_whose_categories_cell_lists_none_is_refused():
+    seed_parties()
+    report = run_import(
+        "flows", FLOW_HEADER + "\nacme,cloudy,;,essential.service,processor,2020-01-01\n"
+    )
+    assert messages(report) == [
+        "line 2, column categories: a flow carries at least one data category; "
+        "list them separated by ';'"
+    ]
+    assert not Flow.objects.exists()
+
+
+def test_a_party_cannot_engage_itself():
+    report = run_import("parties", PARTY_HEADER + ",engaged_by\nsub,Sub,subprocessor,US,sub\n")
+    assert messages(report) == ["line 2, column engaged_by: a party cannot engage itself"]

@@ -27,7 +27,9 @@ pytestmark = pytest.mark.django_db
 
 def _mailed_link() -> str:
     """The vendor's link in the last e-mail (a fresh signature each time, all valid)."""
-    return re.search(r"http://testserver(/onboarding/\S+/)", mail.outbox[-1].body).group(1)
+    found = re.search(r"http://testserver(/onboarding/\S+/)", str(mail.outbox[-1].body))
+    assert found is not None, "no link in the last e-mail"
+    return found.group(1)
 
 
 @pytest.fixture
@@ -51,8 +53,9 @@ def test_analyst_starts_an_onboarding_and_the_vendor_gets_its_link_by_mail(edito
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["privacy@acme-analytics.example"]
     page = editor_client.get(onboarding.get_absolute_url()).content.decode()
-    shown = re.search(r'id="vendor-link" type="text" readonly value="([^"]+)"', page).group(1)
-    for link in [_mailed_link(), shown]:
+    shown = re.search(r'id="vendor-link" type="text" readonly value="([^"]+)"', page)
+    assert shown is not None, "no vendor link on the page"
+    for link in [_mailed_link(), shown.group(1)]:
         editor_client.logout()
         assert "Acme Call Analytics" in editor_client.get(link).content.decode()
     assert list(onboarding.events.values_list("action", flat=True)) == ["started", "link_sent"]
@@ -187,6 +190,7 @@ def test_approving_makes_the_party_and_its_flows_live(client, reviewer):
     assert onboarding.party.agreements.filter(kind="dpa").exists()
     assert len(register_load().flows) == 2
     last = OnboardingEvent.objects.filter(onboarding=onboarding).last()
+    assert last is not None
     assert (last.action, last.actor) == ("approve", reviewer)
     client.force_login(make_user("reader", role="viewer"))
     page = client.get(reverse("party_list")).content.decode()
@@ -245,7 +249,7 @@ def test_every_step_is_recorded_with_who_and_when(client, reviewer):
     client.post(reverse("onboarding_decide", args=[onboarding.pk]), {"decision": "approve"})
     events = list(onboarding.events.all())
     assert [e.action for e in events][0] == "started"
-    assert events[0].actor.username == "analyst"
+    assert events[0].actor is not None and events[0].actor.username == "analyst"
     assert sum(e.action == "step_saved" for e in events) == 7
     assert [e.action for e in events][-2:] == ["submitted", "approve"]
     assert all(e.at is not None for e in events)

@@ -1,6 +1,6 @@
 """The public sub-processor list and its Atom feed: no login, nothing unapproved or internal."""
 
-from datetime import date
+from datetime import date, datetime
 from xml.etree import ElementTree
 
 import pytest
@@ -87,8 +87,8 @@ def test_the_feed_is_atom_and_lists_additions_removals_and_country_changes(clien
     assert "Added: Postbox Relay" in titles
     assert "Added: Coldvault Storage" in titles
     assert all(e.findtext(f"{ATOM}updated") for e in entries)
-    nimbus = next(e for e in entries if e.findtext(f"{ATOM}title").startswith("Countries"))
-    assert "Germany" in nimbus.findtext(f"{ATOM}summary")
+    nimbus = next(e for e in entries if e.findtext(f"{ATOM}title", "").startswith("Countries"))
+    assert "Germany" in nimbus.findtext(f"{ATOM}summary", "")
 
 
 def test_the_feed_shows_nothing_unapproved_or_internal(client, demo):
@@ -101,7 +101,7 @@ def test_the_feed_shows_nothing_unapproved_or_internal(client, demo):
 def test_list_changes_reads_each_party_oldest_first():
     def row(i, status="approved", countries=("US",), relationship="processor", deleted=False):
         return HistoryRow(i, "v", "Vendor", relationship, status, countries,
-                          date(2026, 1, i), deleted)  # type: ignore[arg-type]  # fmt: skip
+                          datetime(2026, 1, i), deleted)  # fmt: skip
 
     rows = [
         row(1, status="draft"), row(2), row(3, countries=("US", "DE")), row(4),
