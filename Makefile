@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup graphviz chromium lint check pytest clean
+.PHONY: run serve test setup graphviz chromium lint check pytest clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,16 @@ run: setup
 	$(PY) manage.py create_demo_user
 	@echo "Serving the register on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production: DEBUG off, every other setting from the environment (README.md, "Deploying").
+# gunicorn believes no X-Forwarded-* header itself; BEHIND_PROXY=1 tells Django to.
+WORKERS ?= 3
+serve: export DEBUG := 0
+serve: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput
+	$(VENV)/bin/gunicorn registry.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--forwarded-allow-ips '' --access-logfile -
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -1,5 +1,4 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from flows.models import (
     AdequacyDecision,
@@ -11,10 +10,15 @@ from flows.models import (
     ZoneMembership,
 )
 from flows.resources import DataCategoryResource, FlowResource, PurposeResource
-from registry.admin import RegisterImportExportMixin
+from registry.admin import (
+    BadLookupsMixin,
+    RegisterHistoryAdmin,
+    RegisterImportExportMixin,
+    SetsHistoryMixin,
+)
 
 
-class TaxonomyAdmin(admin.ModelAdmin):
+class TaxonomyAdmin(BadLookupsMixin, admin.ModelAdmin):
     list_display: tuple[str, ...] = ("key", "name", "parent")
     list_select_related = ("parent",)
     search_fields = ("key", "name", "description")
@@ -49,7 +53,7 @@ class DataSubjectAdmin(TaxonomyAdmin):
 
 
 @admin.register(Flow)
-class FlowAdmin(RegisterImportExportMixin, SimpleHistoryAdmin):
+class FlowAdmin(SetsHistoryMixin, RegisterImportExportMixin, RegisterHistoryAdmin):
     resource_classes = [FlowResource]
     list_display = (
         "reference",
@@ -77,21 +81,21 @@ class FlowAdmin(RegisterImportExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ZoneMembership)
-class ZoneMembershipAdmin(admin.ModelAdmin):
+class ZoneMembershipAdmin(BadLookupsMixin, admin.ModelAdmin):
     list_display = ("regime", "country", "valid_from", "valid_to")
     list_filter = ("regime",)
     search_fields = ("country", "notes")
 
 
 @admin.register(AdequacyDecision)
-class AdequacyDecisionAdmin(admin.ModelAdmin):
+class AdequacyDecisionAdmin(BadLookupsMixin, admin.ModelAdmin):
     list_display = ("regime", "country", "instrument", "valid_from", "valid_to", "scope")
     list_filter = ("regime", "scope")
     search_fields = ("country", "instrument", "notes")
 
 
 @admin.register(MechanismValidity)
-class MechanismValidityAdmin(admin.ModelAdmin):
+class MechanismValidityAdmin(BadLookupsMixin, admin.ModelAdmin):
     list_display = ("regime", "mechanism", "valid_from", "valid_to", "citation")
     list_filter = ("regime", "mechanism")
     search_fields = ("mechanism", "citation", "notes")

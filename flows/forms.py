@@ -8,6 +8,7 @@ from flows.choices import Role, TransferMechanism
 from flows.engine.records import SEVERITIES
 from flows.engine.rules import RULES
 from registry.forms import choice_field, with_any
+from registry.web.arguments import SupportedDateField
 
 
 class FlowFilterForm(forms.Form):
@@ -39,12 +40,7 @@ class FindingCriteriaForm(forms.Form):
 class FindingFilterForm(FindingCriteriaForm):
     field_order = ["as_of", "severity"]
 
-    as_of = forms.DateField(
-        label="As of",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Empty means today.",
-    )
+    as_of = SupportedDateField(label="As of", required=False, help_text="Empty means today.")
     severity = forms.ChoiceField(
         label="Severity", required=False, choices=with_any([(s, s.title()) for s in SEVERITIES])
     )
@@ -52,6 +48,4 @@ class FindingFilterForm(FindingCriteriaForm):
 
 class ReachForm(forms.Form):
     category = forms.CharField(label="Data category", max_length=200)
-    as_of = forms.DateField(
-        label="As of", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    as_of = SupportedDateField(label="As of", required=False)

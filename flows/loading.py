@@ -1,9 +1,7 @@
-"""The whole register as records, and the findings the rules draw from it.
+"""The one bridge from the database to the engine: the whole register as records.
 
-The pure core (rules, graph) works on records; this module turns database rows into records
-once, in a fixed handful of queries, and keeps the last few results in memory keyed by a
-fingerprint of the tables, so pages that show findings do not re-evaluate an unchanged
-register.
+The engine works on records alone; this module reads the rows once, in a fixed handful of
+queries, and flows.engine.rows turns them into records. flows.findings decides when to load.
 """
 
 from __future__ import annotations
@@ -137,7 +135,7 @@ def _raw_rows(queryset: QuerySet[Any]) -> Iterator[tuple[Any, ...]]:
     (SQLite gives 0/1: wrap them in bool()).
 
     Rows come in batches rather than in one list: each batch is dropped once its records are
-    built, so the next reuses its memory (for 100,000 flows, half the page faults). Batches,
+    built, so the next reuses its memory. Batches,
     not single rows: psycopg fetches a batch in one call, a row at a time in Python; and
     chain() hands the rows of a batch on in C, where a generator would resume once a row.
     """
@@ -178,7 +176,7 @@ def _with_text_dates(
     """On SQLite, the queryset and columns that read `dates` as ISO text, and True.
 
     SQLite's driver makes each date through a Python callback; casting the dates to text and
-    parsing them with date.fromisoformat (in C) is three times faster. PostgreSQL's driver
+    parsing them with date.fromisoformat (in C) is much quicker. PostgreSQL's driver
     returns dates already: the queryset and columns are left as they are, with False.
     """
     if connections[queryset.db].vendor != "sqlite":

@@ -18,7 +18,14 @@ from flows.choices import (
     Role,
     TransferMechanism,
 )
-from registry.models import Agreement, Party, Problem, ends_before, raise_problems
+from registry.models import (
+    Agreement,
+    Party,
+    Problem,
+    ancestry_problems,
+    ends_before,
+    raise_problems,
+)
 
 if TYPE_CHECKING:
     from registry.models import CountriesModelField, CountryModelField
@@ -46,6 +53,21 @@ class TaxonomyNode(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+    def clean(self) -> None:
+        model = type(self)
+
+        def parent_of(pk: int) -> int | None:
+            return model._default_manager.filter(pk=pk).values_list("parent_id", flat=True).first()
+
+        raise_problems(
+            ancestry_problems(
+                key=self.pk,
+                parent=self.parent_id,
+                parent_of=parent_of,
+                noun=str(self._meta.verbose_name),
+            )
+        )
 
 
 class DataCategory(TaxonomyNode):

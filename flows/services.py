@@ -10,7 +10,7 @@ from django.db import transaction
 
 from flows.models import DataCategory, Flow, Purpose, flow_categories_problems
 from registry.models import Agreement, Party, raise_problems
-from registry.services import apply_changes, sync_m2m, touch
+from registry.services import apply_changes, save_with_sets
 
 
 @transaction.atomic
@@ -57,7 +57,5 @@ def flow_upsert(
         changed = True
     if changed:
         flow.full_clean()
-        flow.save()
-    if sync_m2m(flow.categories, categories) and not changed:
-        touch(flow)
+    save_with_sets(flow, changed=changed, sets={"categories": categories})
     return flow

@@ -1,12 +1,95 @@
+from typing import Any
+
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import User
+from django.core.exceptions import BadRequest, FieldDoesNotExist, ValidationError
+from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.forms import Field
+from django.http import Http404, HttpRequest
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from registry.models import Agreement, Party
+from registry.models import Agreement, AgreementParty, Party, bound_party_messages
 from registry.resources import AgreementResource, PartyResource
+from registry.services import sets_history_record
 from registry.web.permissions import CAN_EXPORT, CAN_IMPORT
+
+
+class BadLookupsMixin:
+    """A change list whose query asks the impossible (`?signed_on__year=99999`, the date
+    hierarchy at year 9999) is a bad lookup, shown as the admin shows any other, not a 500.
+
+    Django checks the lookups when it builds the query, but a date out of Python's range
+    only fails when the query is compiled, to count the rows.
+    """
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        try:
+            return super().get_changelist_instance(request)  # type: ignore[misc]
+        except (ValueError, OverflowError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        """The add page's initial values from its query string, without references that
+        are not ids (`?categories=x` would fail while the form renders)."""
+        initial: dict[str, Any] = super().get_changeform_initial_data(request)  # type: ignore[misc]
+        opts = self.model._meta  # type: ignore[attr-defined]
+        for name, value in list(initial.items()):
+            try:
+                field = opts.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if not field.is_relation or field.target_field is None:
+                continue
+            try:
+                for each in value if isinstance(value, list) else [value]:
+                    field.target_field.to_python(each)
+            except ValidationError:
+                del initial[name]
+        return initial
+
+
+class SetsHistoryMixin:
+    """One history row a save, with the many-to-many sets as the form leaves them.
+
+    The admin saves the row, then the sets; simple_history would write a row with the old
+    sets, then one for each removal and addition. The sets are saved without history and
+    one row written after them (`sets_history_record`)."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change:
+            obj.skip_history_when_saving = True
+        super().save_model(request, obj, form, change)  # type: ignore[misc]
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        obj = form.instance
+        obj.skip_history_when_saving = True
+        try:
+            super().save_related(request, form, formsets, change)  # type: ignore[misc]
+        finally:
+            del obj.skip_history_when_saving
+        sets_history_record(obj, created=not change)
+
+
+class RegisterHistoryAdmin(BadLookupsMixin, SimpleHistoryAdmin):
+    """The admin of a record with a change history. Record and version ids are numbers:
+    simple_history filters on whatever the address holds, and a word there is a 500."""
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
+        if not object_id.isdigit():
+            raise Http404("No such record.")
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> Any:
+        if not (object_id.isdigit() and version_id.isdigit()):
+            raise Http404("No such version.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class RegisterImportExportMixin(ImportExportMixin):
@@ -26,13 +109,19 @@ class RegisterImportExportMixin(ImportExportMixin):
         return request.user.has_perm(CAN_EXPORT)
 
     def get_export_queryset(self, request: HttpRequest) -> QuerySet:
-        """The rows of the change list, read with the resource's joins (no query per row)."""
-        rows = super().get_export_queryset(request).values("pk")
+        """The rows of the change list, read with the resource's joins (no query per row).
+
+        A filter the change list would refuse (it redirects with ?e=1) is a bad request."""
+        try:
+            rows = super().get_export_queryset(request).values("pk")
+            rows.query.sql_with_params()  # a date out of range fails only when compiled
+        except (IncorrectLookupParameters, ValueError, OverflowError) as error:
+            raise BadRequest(f"The export's filters are not valid: {error}") from error
         return self.resource_classes[0]().get_queryset().filter(pk__in=rows)
 
 
 @admin.register(Party)
-class PartyAdmin(RegisterImportExportMixin, SimpleHistoryAdmin):
+class PartyAdmin(RegisterImportExportMixin, RegisterHistoryAdmin):
     resource_classes = [PartyResource]
     list_display = ("name", "slug", "relationship", "country", "status", "parent", "engaged_by")
     list_filter = ("relationship", "status", "country")
@@ -41,9 +130,19 @@ class PartyAdmin(RegisterImportExportMixin, SimpleHistoryAdmin):
     autocomplete_fields = ("parent", "engaged_by")
     prepopulated_fields = {"slug": ("name",)}
 
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple[Any, ...]:
+        """The delete page and the bulk delete action refuse parties that agreements bind
+        (AgreementParty protects them) and say to offboard them instead."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        bound = bound_party_messages(objs)
+        if bound:
+            # Refused for the agreements, not for want of a permission on their links.
+            perms_needed.discard(AgreementParty._meta.verbose_name)
+        return deleted, counts, perms_needed, [*bound, *protected]
+
 
 @admin.register(Agreement)
-class AgreementAdmin(RegisterImportExportMixin, SimpleHistoryAdmin):
+class AgreementAdmin(SetsHistoryMixin, RegisterImportExportMixin, RegisterHistoryAdmin):
     resource_classes = [AgreementResource]
     list_display = ("reference", "title", "kind", "signed_on", "expires_on", "terminated_on")
     list_filter = ("kind", "flowdown", "subprocessor_authorisation")
@@ -51,5 +150,43 @@ class AgreementAdmin(RegisterImportExportMixin, SimpleHistoryAdmin):
     autocomplete_fields = ("parties", "categories")
     date_hierarchy = "signed_on"
 
+    def formfield_for_manytomany(
+        self, db_field: models.ManyToManyField, request: HttpRequest, **kwargs: Any
+    ) -> Field | None:
+        # The admin leaves out a many-to-many with its own through model; AgreementParty
+        # has no field of its own, so the set is edited (and its history kept) as before.
+        if db_field.name == "parties":
+            kwargs.setdefault(
+                "widget",
+                AutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using")),
+            )
+            return db_field.formfield(**kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
-# The onboarding models register themselves in their own module.
+
+@admin.register(AgreementParty)
+class AgreementPartyAdmin(BadLookupsMixin, admin.ModelAdmin):
+    """Who each agreement binds, to read. The links change on the agreement's page, which
+    keeps their history; a party bound here is offboarded, never deleted."""
+
+    list_display = ("agreement", "party")
+    list_select_related = ("agreement", "party")
+    search_fields = ("agreement__reference", "party__name", "party__slug")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+# The users' change list has a date hierarchy too: the same guard against impossible dates.
+class UserAdmin(BadLookupsMixin, DjangoUserAdmin):
+    pass
+
+
+admin.site.unregister(User)
+admin.site.register(User, UserAdmin)

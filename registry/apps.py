@@ -13,3 +13,12 @@ class RegistryConfig(AppConfig):
 
         register_kind(PartyKind, exporter=PartyResource)
         register_kind(AgreementKind, exporter=AgreementResource)
+
+        # The roles as registry/roles.py declares them, after every migrate.
+        from django.db.models.signals import post_migrate
+
+        from registry.roles import sync_roles_after_migrate
+
+        post_migrate.connect(
+            sync_roles_after_migrate, sender=self, dispatch_uid="registry.roles.sync"
+        )

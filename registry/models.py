@@ -326,13 +326,70 @@ def _parent_id_of(pk: int) -> int | None:
     return Party.objects.filter(pk=pk).values_list("parent_id", flat=True).first()
 
 
+def bound_party_message(party: object, references: Iterable[str]) -> str:
+    """Why a party bound by agreements cannot be deleted, and what to do instead."""
+    listed = ", ".join(sorted(references))
+    return (
+        f"{party} cannot be deleted: the agreements {listed} bind it. Offboard the party "
+        "instead (set its status to offboarded); the agreements keep both sides."
+    )
+
+
+def bound_party_messages(parties: Iterable[Party]) -> list[str]:
+    """For each of `parties` that agreements bind, why it cannot be deleted (one query).
+
+    AgreementParty protects the party in the database layer of the ORM; this names the
+    agreements in words for the admin and the services."""
+    links = AgreementParty.objects.filter(party__in=[p.pk for p in parties]).values_list(
+        "party__name", "agreement__reference"
+    )
+    by_party: dict[str, list[str]] = {}
+    for name, reference in links:
+        by_party.setdefault(name, []).append(reference)
+    return [bound_party_message(name, refs) for name, refs in sorted(by_party.items())]
+
+
+class AgreementParty(models.Model):
+    """A party bound by an agreement. The party is protected: deleting it would leave the
+    agreement with one side, so a party that signed is offboarded, never deleted."""
+
+    agreement = models.ForeignKey(
+        "Agreement",
+        on_delete=models.CASCADE,
+        related_name="party_links",
+        verbose_name="agreement",
+    )
+    party = models.ForeignKey(
+        Party,
+        on_delete=models.PROTECT,
+        related_name="agreement_links",
+        verbose_name="party",
+    )
+
+    class Meta:
+        # The table Django made for the implicit many-to-many, kept with its rows.
+        db_table = "registry_agreement_parties"
+        ordering = ["agreement", "party"]
+        unique_together = [("agreement", "party")]
+        verbose_name = "party bound by an agreement"
+        verbose_name_plural = "parties bound by agreements"
+
+    def __str__(self) -> str:
+        return (
+            f"{self.agreement.reference} binds {self.party}: offboard the party "
+            "(status offboarded) instead of deleting it"
+        )
+
+
 class Agreement(models.Model):
     """A written commitment between two or more parties: a DPA, SCCs, an intra-group agreement."""
 
     reference = models.SlugField("reference", max_length=100, unique=True)
     title = models.CharField("title", max_length=300, blank=True)
     kind = models.CharField("kind", max_length=40, choices=AgreementKind.choices)
-    parties = models.ManyToManyField(Party, related_name="agreements", verbose_name="parties")
+    parties = models.ManyToManyField(
+        Party, through=AgreementParty, related_name="agreements", verbose_name="parties"
+    )
     signed_on = models.DateField("signed on", null=True, blank=True)
     effective_on = models.DateField(
         "effective on", null=True, blank=True, help_text="Empty means from the signature."

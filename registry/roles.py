@@ -5,16 +5,34 @@
 - reviewer: legal counsel: decides findings and onboardings; keeps the jurisdiction tables.
 - admin: everything, including users and groups.
 
-`sync_roles` is called by data migrations (registry 0003 and later ones that add
-permissions), so every database has the groups with the right permissions.
+This module is the one place the roles are declared: `role_permissions` says which
+permissions each role holds, as rules over the permissions that exist, and `BOUNDARIES`
+which roles each permission check of the pages (registry.web.permissions) is meant for.
+
+`sync_roles` gives each group exactly its permissions. It runs after every `migrate`
+(`sync_roles_after_migrate`, connected in RegistryConfig.ready()), so a migration that adds
+a model or a permission can never leave a role without it; the early data migrations
+(registry 0003, 0006, flows 0007) call it too.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from registry.web.permissions import CAN_EDIT, CAN_EXPORT, CAN_IMPORT, CAN_REVIEW, CAN_VIEW
+
 VIEWER, EDITOR, REVIEWER, ADMIN = "viewer", "editor", "reviewer", "admin"
 ROLES = (VIEWER, EDITOR, REVIEWER, ADMIN)
+
+#: Each permission the pages check, and the roles meant to pass it: everyone reads, editors
+#: edit and import, reviewers decide reviews and onboardings, both export, admins do all.
+BOUNDARIES: dict[str, tuple[str, ...]] = {
+    CAN_VIEW: ROLES,
+    CAN_EDIT: (EDITOR, ADMIN),
+    CAN_IMPORT: (EDITOR, ADMIN),
+    CAN_EXPORT: (EDITOR, REVIEWER, ADMIN),
+    CAN_REVIEW: (REVIEWER, ADMIN),
+}
 APPS = ("registry", "flows", "onboarding", "reviews")
 
 _EDITED_BY_EDITORS = ("party", "agreement", "flow")
@@ -45,21 +63,41 @@ def role_permissions(codenames_by_app: dict[str, set[str]]) -> dict[str, set[tup
     }  # fmt: skip
 
 
-def sync_roles(apps: Any) -> None:
+def sync_roles_after_migrate(sender: Any, apps: Any, using: str, **kwargs: Any) -> None:
+    """The post_migrate handler: the roles as declared, with the permissions that exist
+    once the migrations ran."""
+    sync_roles(apps, using=using)
+
+
+def sync_roles(apps: Any, using: str = "default") -> None:
     """Create the groups and give each exactly its permissions (migrations pass `apps`)."""
     from django.contrib.auth.management import create_permissions
 
     # Permissions are normally created after all migrations ran; create them now so that
-    # the groups can be given them on a fresh database.
+    # the groups can be given them on a fresh database. A migration's app configs have no
+    # models module, which create_permissions wants: lend them one for the call.
     for config in apps.get_app_configs():
-        config.models_module = True
-        create_permissions(config, apps=apps, verbosity=0)
-        config.models_module = None
+        models_module = getattr(config, "models_module", None)
+        config.models_module = models_module or True
+        try:
+            create_permissions(config, apps=apps, verbosity=0, using=using)
+        finally:
+            config.models_module = models_module
     Group = apps.get_model("auth", "Group")
+    for role, permissions in declared_permissions(apps, using=using).items():
+        group, _ = Group.objects.using(using).get_or_create(name=role)
+        group.permissions.set(permissions)
+
+
+def declared_permissions(apps: Any, using: str = "default") -> dict[str, list[Any]]:
+    """The Permission rows each role holds, as `role_permissions` declares them, among the
+    permissions of our apps and of users and groups."""
     Permission = apps.get_model("auth", "Permission")
-    permissions = Permission.objects.filter(
-        content_type__app_label__in=(*APPS, "auth")
-    ).select_related("content_type")
+    permissions = (
+        Permission.objects.using(using)
+        .filter(content_type__app_label__in=(*APPS, "auth"))
+        .select_related("content_type")
+    )
     codenames: dict[str, set[str]] = {}
     by_key = {}
     for permission in permissions:
@@ -68,6 +106,7 @@ def sync_roles(apps: Any) -> None:
             continue
         codenames.setdefault(app, set()).add(permission.codename)
         by_key[(app, permission.codename)] = permission
-    for role, keys in role_permissions(codenames).items():
-        group, _ = Group.objects.get_or_create(name=role)
-        group.permissions.set([by_key[k] for k in keys if k in by_key])
+    return {
+        role: [by_key[k] for k in sorted(keys) if k in by_key]
+        for role, keys in role_permissions(codenames).items()
+    }

@@ -7,10 +7,17 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from registry.choices import PartyStatus, SubprocessorAuthorisation
-from registry.models import Agreement, Party, agreement_parties_problems, raise_problems
+from registry.models import (
+    Agreement,
+    Party,
+    agreement_parties_problems,
+    bound_party_messages,
+    raise_problems,
+)
 
 
 def apply_changes(instance: models.Model, values: dict[str, Any]) -> bool:
@@ -34,11 +41,60 @@ def touch(instance: models.Model) -> None:
 
 
 def sync_m2m(manager: Any, wanted: Iterable[models.Model]) -> bool:
+    """Bring a many-to-many set to `wanted`; True when it changed.
+
+    Writes no history of its own: simple_history would write a row for the removal and
+    another for the addition, the first with a set the record never had. The caller writes
+    one row with the sets as they end up (`save_with_sets`, `sets_history_record`)."""
     wanted_ids = {obj.pk for obj in wanted}
     if set(manager.values_list("pk", flat=True)) == wanted_ids:
         return False
-    manager.set(wanted_ids)
+    instance = manager.instance
+    instance.skip_history_when_saving = True
+    try:
+        manager.set(wanted_ids)
+    finally:
+        del instance.skip_history_when_saving
     return True
+
+
+def sets_history_record(instance: models.Model, *, created: bool) -> None:
+    """The history row for sets changed without one (sync_m2m, the admin's form): a new
+    record's "created" row gets the sets it was created with; an existing record gets one
+    "changed" row with its fields and sets as they are now."""
+    if not created:
+        touch(instance)
+        return
+    latest = instance.history.latest()  # type: ignore[attr-defined]  # simple_history
+    for field in latest._history_m2m_fields:
+        rows = getattr(latest, field.name)  # the history rows of this set
+        through = field.remote_field.through
+        names = [f.attname for f in through._meta.concrete_fields]
+        current = through._default_manager.filter(**{field.m2m_field_name(): instance.pk})
+        rows.filter(history=latest).delete()
+        rows.model.objects.bulk_create(
+            rows.model(history=latest, **dict(zip(names, values, strict=True)))
+            for values in current.values_list(*names)
+        )
+
+
+def save_with_sets(
+    instance: models.Model, *, changed: bool, sets: dict[str, Iterable[models.Model]]
+) -> None:
+    """Save `instance` (when `changed`) and bring its many-to-many sets to `sets`, leaving
+    one history row that holds the fields and the sets as they end up."""
+    created = instance.pk is None
+    if created:
+        instance.save()
+    links_changed = False
+    for name, wanted in sets.items():
+        links_changed = sync_m2m(getattr(instance, name), wanted) or links_changed
+    if created:
+        sets_history_record(instance, created=True)
+    elif changed:
+        instance.save()
+    elif links_changed:
+        touch(instance)
 
 
 def party_upsert(
@@ -88,6 +144,17 @@ def party_upsert(
 
 
 @transaction.atomic
+def party_delete(*, party: Party) -> None:
+    """Delete a party nothing refers to. A party bound by agreements is refused (its
+    agreements would be left with one side): offboard it instead (`status` offboarded).
+    A party with flows is refused by the database (ProtectedError)."""
+    messages = bound_party_messages([party])
+    if messages:
+        raise ValidationError(messages, code="bound_by_agreements")
+    party.delete()
+
+
+@transaction.atomic
 def agreement_upsert(
     *,
     reference: str,
@@ -124,9 +191,5 @@ def agreement_upsert(
     )
     if changed:
         agreement.full_clean()
-        agreement.save()
-    links_changed = sync_m2m(agreement.parties, parties)
-    links_changed = sync_m2m(agreement.categories, categories) or links_changed
-    if links_changed and not changed:
-        touch(agreement)
+    save_with_sets(agreement, changed=changed, sets={"parties": parties, "categories": categories})
     return agreement

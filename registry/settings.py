@@ -1,10 +1,12 @@
 """Settings for the data-flow registry, driven by environment variables.
 
 Development works with no variable set (embedded SQLite, DEBUG on). Production sets
-SECRET_KEY, DEBUG=0, ALLOWED_HOSTS and DATABASE_URL (PostgreSQL).
+SECRET_KEY, DEBUG=0, ALLOWED_HOSTS and DATABASE_URL (PostgreSQL); README.md, "Deploying",
+lists the rest.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -31,6 +33,9 @@ if not SECRET_KEY:
     raise ImproperlyConfigured("Set the SECRET_KEY environment variable when DEBUG is off.")
 ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS", "")
+# Set only when a reverse proxy terminates TLS and is the only way in: then its
+# X-Forwarded-Proto and X-Forwarded-For are believed, and no one else's.
+BEHIND_PROXY = _env_bool("BEHIND_PROXY", False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -43,6 +48,8 @@ INSTALLED_APPS = [
     "django_countries",
     "import_export",
     "simple_history",
+    "axes",
+    "csp",
     "registry",
     "flows",
     "registry.onboarding",
@@ -59,6 +66,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "registry.web.headers.PermissionsPolicyMiddleware",
+    "registry.web.headers.NoStoreForUsersMiddleware",
+    # Last, so that it turns a locked-out log-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "registry.urls"
@@ -96,6 +108,24 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
+# django-axes counts failed log-ins (the login page and the admin's) per user name and
+# address together: after AXES_FAILURE_LIMIT of them that pair is locked out for
+# AXES_COOLOFF_TIME, each further try restarting the wait. `manage.py axes_reset_username
+# NAME` or the admin's "Access attempts" page lifts a lockout sooner.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "registry.web.headers.client_ip"
+# A session ends after this many seconds without a request; each request restarts the clock.
+SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", str(8 * 60 * 60)))
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
+SESSION_SAVE_EVERY_REQUEST = True
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
@@ -119,19 +149,47 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "uploads"))
 MEDIA_URL = "/uploads/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# What one vendor onboarding may hold: how many documents, and how many bytes in all.
+ONBOARDING_MAX_DOCUMENTS = int(os.environ.get("ONBOARDING_MAX_DOCUMENTS", "10"))
+ONBOARDING_MAX_UPLOAD_BYTES = int(
+    os.environ.get("ONBOARDING_MAX_UPLOAD_BYTES", str(25 * 1024 * 1024))
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if BEHIND_PROXY:
+        # Without a proxy that sets it, a client could forge the header and be taken for
+        # HTTPS, skipping the redirect.
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Every page: scripts, styles, images and fonts from the site itself, nothing inline, no
+# framing. SVG downloads set their own, stricter policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Features no page uses, refused to the page and anything it could embed.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope",
+        "magnetometer", "microphone", "midi", "payment", "usb",
+    )
+}  # fmt: skip
 
 # The register's own data files: the fideslang taxonomy and the jurisdiction tables.
 REGISTRY_DATA_DIR = BASE_DIR / "flows" / "data"

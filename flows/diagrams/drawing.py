@@ -14,7 +14,7 @@ Readability: past NODE_LIMIT parties, every party but the own one (and the party
 diagram is about) collapses into one node per country (or per relationship), with counts;
 the title says so, and each collapsed node links to the detailed view of its part. Past
 EDGE_LABEL_LIMIT nodes edge labels are dropped: Graphviz takes about a minute to lay out
-3,000 labelled nodes, ten seconds without labels (DESIGN.md, measured facts).
+3,000 labelled nodes, ten seconds without labels.
 
 Safety: names are user input. Node identifiers are generated (`p0`, `g0`), every label is an
 HTML-like label whose text is entity-escaped, stripped of control characters and clipped

@@ -22,7 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from flows.diagrams import drawing as diagram
 from flows.findings import findings_as_of, register_version
-from registry.web.arguments import iso_date_or_none
+from registry.web.arguments import bad_request_says_why, iso_date_or_none
 from registry.web.permissions import viewer_required
 
 MAX_DEPTH = 5
@@ -65,7 +65,8 @@ class DiagramRequest:
 
 
 def diagram_request(params: Any, scope: str = "") -> DiagramRequest:
-    """Lenient parsing: a bad date means today, a bad depth the default."""
+    """Lenient parsing: a bad date means today, a bad depth the default; a date out of the
+    supported range is a BadRequest."""
     try:
         depth = min(max(int(params.get("depth", DEFAULT_DEPTH)), 1), MAX_DEPTH)
     except (TypeError, ValueError):
@@ -216,6 +217,7 @@ def _part(drawn: diagram.Diagram, key: str) -> dict[str, str]:
 
 
 @viewer_required
+@bad_request_says_why
 def register_diagram(request: HttpRequest) -> HttpResponse:
     wanted = diagram_request(request.GET, scope="register")
     context = diagram_context(wanted)
@@ -224,6 +226,7 @@ def register_diagram(request: HttpRequest) -> HttpResponse:
 
 
 @viewer_required
+@bad_request_says_why
 def diagram_download(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in diagram.FORMATS:
         raise Http404("Choose a format: svg, png, pdf or dot.")

@@ -1,6 +1,7 @@
 """Plain, read-only records of the register: what the rules, the graph and the diagrams read.
 
-Nothing here knows about the ORM. Selectors turn database rows into these records once;
+Nothing here knows about the ORM. flows.loading reads the rows and flows.engine.rows turns
+them into these records, once;
 the pure core (jurisdictions, graph, rules, diagram) works on them alone, so it can be
 tested without a database and run over 100,000 flows quickly.
 

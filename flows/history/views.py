@@ -7,11 +7,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from flows.history.changes import register_as_of
+from registry.web.arguments import SupportedDateField
 from registry.web.permissions import viewer_required
 
 
 class AsOfForm(forms.Form):
-    date = forms.DateField(label="As it stood on", widget=forms.DateInput(attrs={"type": "date"}))
+    date = SupportedDateField(label="As it stood on")
 
 
 @viewer_required

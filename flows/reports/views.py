@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from flows.reports import registers as reports
 from flows.reports.selectors import build_register
+from registry.web.arguments import SupportedDateField
 from registry.web.permissions import exporter_required
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -21,12 +22,7 @@ KIND_CHOICES = [
 class RegisterForm(forms.Form):
     kind = forms.ChoiceField(label="Register", choices=KIND_CHOICES)
     format = forms.ChoiceField(label="Format", choices=[("xlsx", "XLSX"), ("csv", "CSV")])
-    as_of = forms.DateField(
-        label="As of",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Empty means today.",
-    )
+    as_of = SupportedDateField(label="As of", required=False, help_text="Empty means today.")
 
     def clean(self) -> dict:
         data = super().clean() or {}

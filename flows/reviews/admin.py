@@ -5,10 +5,11 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from flows.reviews.models import Review
+from registry.admin import BadLookupsMixin
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(BadLookupsMixin, admin.ModelAdmin):
     list_display = ("rule", "flow", "decision", "decided_by", "decided_at", "review_by", "assignee")
     list_filter = ("decision", "rule")
     list_select_related = ("flow", "flow__source", "flow__target", "flow__purpose",

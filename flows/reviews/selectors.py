@@ -1,6 +1,6 @@
 """Reads for legal review: each finding with its decision state, the queue, the counts.
 
-Decisions are not part of the cached findings (flows.loading): the findings come
+Decisions are not part of the cached findings (flows.findings): the findings come
 from the cache and the latest decisions are read in one query each time, so a decision shows
 at once and never forces the rules to run again.
 """

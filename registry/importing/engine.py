@@ -8,12 +8,9 @@ calls to its model's rule functions, which `clean()` calls too: bulk writes skip
 Look-ups are loaded once as dicts, so the cost grows with the rows, not with rows times
 queries.
 
-History: every row an import creates or changes gets its django-simple-history row (type
-"+" or "~", reason "import", the importing user), copied inside the database by one
-INSERT ... SELECT over the rows stamped with the import's `updated_at`, rather than built as
-a Python object for each history row as simple_history's `bulk_create_with_history` does.
-The history of many-to-many sets (which categories a flow carried) is not written by
-imports.
+History: every row an import creates or changes gets its django-simple-history row, with
+the many-to-many sets it holds after the import, copied inside the database
+(registry.importing.history).
 """
 
 from __future__ import annotations
@@ -23,10 +20,11 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from registry.importing.cells import Invalid, Parser, split_list, unknown
+from registry.importing.history import history_copy
 from registry.importing.tabular import MAX_CELL_CHARS, Table, TableError, read_table
 from registry.web.arguments import suggest
 
@@ -463,31 +461,6 @@ class Kind:
             with transaction.atomic():
                 self.write(changed, progress, user)
         return report
-
-
-def history_copy(model: type[models.Model], pks: list[int], kind: str, now: Any, user: Any) -> None:
-    """A history row of type `kind` ('+' or '~') for each row in `pks`, copied by the
-    database."""
-    history = model.history.model  # type: ignore[attr-defined]  # simple_history's manager
-    kept = {f.column for f in history._meta.concrete_fields}
-    # A concrete field is one with a column (Field.concrete is `column is not None`).
-    columns = [c for f in model._meta.concrete_fields if (c := f.column) is not None and c in kept]
-    pk_column = model._meta.pk.column
-    assert pk_column is not None  # the primary key is a concrete field
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(c) for c in columns)
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    user_id = user.pk if getattr(user, "is_authenticated", False) else None
-    with connection.cursor() as cursor:
-        for start in range(0, len(pks), 900):
-            batch = pks[start : start + 900]
-            sql = (
-                f"INSERT INTO {quote(history._meta.db_table)} ({names}, history_date, "
-                "history_change_reason, history_type, history_user_id) "
-                f"SELECT {names}, %s, 'import', %s, %s FROM {quote(model._meta.db_table)} "
-                f"WHERE {quote(pk_column)} IN ({', '.join(['%s'] * len(batch))})"
-            )
-            cursor.execute(sql, [stamp, kind, user_id, *batch])
 
 
 class Exporter(Protocol):

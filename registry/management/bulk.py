@@ -13,9 +13,9 @@ def cycle_collector_paused() -> Iterator[None]:
 
     Loading and evaluating 100,000 flows, or reading a file of as many rows, builds millions
     of objects, none of them in a reference cycle: the collector would rescan them pass after
-    pass and free nothing (over 100,000 flows it makes check_flows' work 1.7 times longer).
-    Reference counting still frees everything. Process-wide, so only for commands, which run
-    in a process of their own; the collector resumes when the work is done.
+    pass and free nothing. Reference counting still frees everything. Process-wide, so only
+    for commands, which run in a process of their own; the collector resumes when the work is
+    done.
     """
     enabled = gc.isenabled()
     gc.disable()

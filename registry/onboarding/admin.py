@@ -6,6 +6,7 @@ decided and when; the admin does not offer them.
 
 from django.contrib import admin
 
+from registry.admin import BadLookupsMixin
 from registry.onboarding.models import Onboarding, OnboardingDocument, OnboardingEvent
 
 
@@ -17,7 +18,7 @@ class OnboardingEventInline(admin.TabularInline):
 
 
 @admin.register(Onboarding)
-class OnboardingAdmin(admin.ModelAdmin):
+class OnboardingAdmin(BadLookupsMixin, admin.ModelAdmin):
     list_display = ("party", "state", "started_by", "link_expires_at", "revoked_at", "created_at")
     list_filter = ("state",)
     list_select_related = ("party", "started_by")
@@ -29,7 +30,7 @@ class OnboardingAdmin(admin.ModelAdmin):
 
 
 @admin.register(OnboardingDocument)
-class OnboardingDocumentAdmin(admin.ModelAdmin):
+class OnboardingDocumentAdmin(BadLookupsMixin, admin.ModelAdmin):
     list_display = ("original_name", "kind", "onboarding", "size", "uploaded_at")
     list_filter = ("kind",)
     list_select_related = ("onboarding__party",)
@@ -38,7 +39,7 @@ class OnboardingDocumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(OnboardingEvent)
-class OnboardingEventAdmin(admin.ModelAdmin):
+class OnboardingEventAdmin(BadLookupsMixin, admin.ModelAdmin):
     list_display = ("at", "onboarding", "action", "actor")
     list_filter = ("action",)
     list_select_related = ("onboarding__party", "actor")

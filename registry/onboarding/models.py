@@ -64,6 +64,8 @@ class Onboarding(models.Model):
     proposed_flows = models.ManyToManyField(
         "flows.Flow", related_name="onboardings", blank=True, verbose_name="proposed flows"
     )
+    # Only parties this onboarding created for the vendor's named sub-processors: the
+    # reviewer may match one to an existing party, which is never written to.
     proposed_subprocessors = models.ManyToManyField(
         Party,
         related_name="proposed_in_onboardings",

@@ -7,15 +7,19 @@ the database), then keeps the findings the live register does not have.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
+from difflib import SequenceMatcher
 
 from django.db.models import QuerySet
 
 from flows.engine.records import SEVERITIES, AgreementRecord, Finding, FlowRecord
 from flows.engine.rules import evaluate
 from flows.findings import findings_as_of
+from registry.choices import PartyStatus, Relationship
+from registry.models import Party
 from registry.onboarding.models import Onboarding, OnboardingDocument
 from registry.onboarding.services import onboarding_proposal
 
@@ -41,6 +45,68 @@ def onboarding_detail(*, pk: int) -> Onboarding | None:
         .filter(pk=pk)
         .first()
     )
+
+
+@dataclass(frozen=True)
+class SubprocessorChoice:
+    """A sub-processor the vendor named (proposed as a new party), the existing parties it
+    is likely to be, and the other parties a reviewer may match it to."""
+
+    party: Party
+    suggestions: list[Party] = field(default_factory=list)
+    others: list[Party] = field(default_factory=list)
+
+
+_LEGAL_FORMS = {"ltd", "limited", "inc", "llc", "gmbh", "ag", "sa", "sas", "bv", "plc", "pvt"}
+MAX_SUGGESTIONS = 5
+
+
+def _words(name: str) -> list[str]:
+    words = re.findall(r"[a-z0-9]+", name.lower())
+    return [w for w in words if w not in _LEGAL_FORMS]
+
+
+def _likeness(named: str, vendor: str, candidate: str) -> float:
+    """How alike two party names are, 0 to 1: the better of the name alone and the name
+    prefixed with the vendor's ("Hosting" named by Nimbus is maybe "Nimbus Hosting")."""
+    words, theirs = _words(named), _words(candidate)
+    if not words or not theirs:
+        return 0.0
+    best = 0.0
+    for mine in (words, _words(vendor) + words):
+        ratio = SequenceMatcher(None, " ".join(mine), " ".join(theirs)).ratio()
+        if set(mine) == set(theirs):
+            ratio = 1.0
+        best = max(best, ratio)
+    if set(words) <= set(theirs):
+        best = max(best, 0.75)
+    return best
+
+
+def subprocessor_choices(onboarding: Onboarding) -> list[SubprocessorChoice]:
+    """For each sub-processor the onboarding proposes, the existing parties it may be: those
+    alike by name first, then the other approved parties (one query for all of them)."""
+    proposed = list(onboarding.proposed_subprocessors.order_by("name", "pk"))
+    if not proposed:
+        return []
+    mine = {p.pk for p in proposed} | {onboarding.party_id}
+    candidates = list(
+        Party.objects.exclude(pk__in=mine)
+        .exclude(relationship=Relationship.OWN)
+        .only("pk", "slug", "name", "country", "status")
+        .order_by("name", "pk")
+    )
+    choices = []
+    for party in proposed:
+        scored = sorted(
+            ((_likeness(party.name, onboarding.party.name, c.name), c) for c in candidates),
+            key=lambda pair: -pair[0],
+        )
+        suggestions = [c for score, c in scored[:MAX_SUGGESTIONS] if score >= 0.6]
+        shown = {c.pk for c in suggestions}
+        others = [c for c in candidates if c.pk not in shown and c.status == PartyStatus.APPROVED]
+        choices.append(SubprocessorChoice(party, suggestions, others))
+    return choices
 
 
 def onboarding_document(*, pk: int) -> OnboardingDocument | None:

@@ -1,25 +1,22 @@
 """Writes of the vendor onboarding: start, the vendor's drafts and submission, the decision.
 
-The vendor's personal link is `signing.dumps({"o": pk, "n": nonce})` with a salt used for
-nothing else. It is checked against the database on every request: the nonce (a revoked
-link gets a new one), the expiry the analyst chose, and the state (a submitted onboarding
-takes no more answers until a reviewer requests changes).
+The vendor's personal link and the session it opens are in `registry.onboarding.links`; the
+sub-processors the vendor names in `registry.onboarding.subprocessors`.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.text import slugify
@@ -34,68 +31,27 @@ from registry.onboarding.forms import (
     SUBPROCESSOR_PREFIX,
     SubprocessorFormSet,
 )
+from registry.onboarding.links import EDITABLE_STATES
 from registry.onboarding.models import (
     Onboarding,
     OnboardingDocument,
     OnboardingEvent,
     OnboardingState,
 )
+from registry.onboarding.subprocessors import (
+    free_slug,
+    parse_matches,
+    proposals_release,
+    subprocessor_propose,
+    subprocessors_match,
+    subprocessors_set_status,
+)
 from registry.services import agreement_upsert, party_upsert
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-LINK_SALT = "registry.onboarding.vendor-link"
-EDITABLE_STATES = (OnboardingState.OPEN, OnboardingState.CHANGES_REQUESTED)
 REOPENED_FOR_AT_LEAST = timedelta(days=7)
-
-
-# --- The link -----------------------------------------------------------------------------
-
-
-def onboarding_token(onboarding: Onboarding) -> str:
-    return signing.dumps({"o": onboarding.pk, "n": onboarding.link_nonce}, salt=LINK_SALT)
-
-
-class LinkRefused(Exception):
-    """The link cannot be used; `reason` is one of the keys of LINK_REASONS."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-LINK_REASONS = {
-    "altered": "This link is not valid. It may have been copied incompletely or changed.",
-    "revoked": "This link has been withdrawn by the company that sent it.",
-    "expired": "This link has expired.",
-    "submitted": "This form has been submitted and is waiting for review; it cannot be "
-    "changed unless the reviewer asks you for changes.",
-    "closed": "This onboarding is closed.",
-}
-
-
-def onboarding_from_token(token: str, *, now: datetime | None = None) -> Onboarding:
-    """The onboarding this link opens for editing, or LinkRefused saying why not."""
-    try:
-        payload = signing.loads(token, salt=LINK_SALT)
-        pk, nonce = int(payload["o"]), str(payload["n"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError) as error:
-        raise LinkRefused("altered") from error
-    onboarding = Onboarding.objects.select_related("party").filter(pk=pk).first()
-    if onboarding is None:
-        raise LinkRefused("altered")
-    if onboarding.revoked_at is not None or not secrets.compare_digest(
-        nonce, onboarding.link_nonce
-    ):
-        raise LinkRefused("revoked")
-    if onboarding.state == OnboardingState.SUBMITTED:
-        raise LinkRefused("submitted")
-    if onboarding.state not in EDITABLE_STATES:
-        raise LinkRefused("closed")
-    if (now or timezone.now()) >= onboarding.link_expires_at:
-        raise LinkRefused("expired")
-    return onboarding
 
 
 def _record(onboarding: Onboarding, action: str, actor: Any = None, detail: str = "") -> None:
@@ -105,15 +61,6 @@ def _record(onboarding: Onboarding, action: str, actor: Any = None, detail: str 
 
 
 # --- Start --------------------------------------------------------------------------------
-
-
-def _free_slug(name: str) -> str:
-    base = (slugify(name) or "vendor")[:90]
-    slug, n = base, 1
-    while Party.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
 
 
 def own_company() -> Party:
@@ -139,7 +86,7 @@ def onboarding_start(
     """Create the vendor as a draft party and its onboarding with a fresh link."""
     own_company()
     party = party_upsert(
-        slug=_free_slug(name),
+        slug=free_slug(name),
         name=name,
         relationship=Relationship.PROCESSOR,
         country=country,
@@ -211,20 +158,50 @@ def onboarding_save_step(*, onboarding: Onboarding, step: str, data: Any, valid:
     _record(onboarding, "step_saved", None, f"{step}: {'complete' if valid else 'draft'}")
 
 
+def upload_limits() -> tuple[int, int]:
+    """How many documents an onboarding may hold, and how many bytes in all."""
+    return (
+        int(getattr(settings, "ONBOARDING_MAX_DOCUMENTS", 10)),
+        int(getattr(settings, "ONBOARDING_MAX_UPLOAD_BYTES", 25 * 1024 * 1024)),
+    )
+
+
+@transaction.atomic
 def onboarding_add_document(
     *, onboarding: Onboarding, kind: str, upload: UploadedFile
 ) -> OnboardingDocument:
+    """Keep a file the vendor uploaded, within the onboarding's limits of count and total
+    size (ValidationError saying which, and nothing written, when over)."""
+    onboarding = Onboarding.objects.select_for_update().get(pk=onboarding.pk)
+    max_count, max_bytes = upload_limits()
+    held = list(onboarding.documents.values_list("size", flat=True))
+    size = upload.size or 0
+    if len(held) >= max_count:
+        raise ValidationError(
+            f"The document was not uploaded: this form already holds {len(held)} documents, "
+            f"the most it can hold."
+        )
+    if sum(held) + size > max_bytes:
+        raise ValidationError(
+            f"The document was not uploaded: with it, the documents of this form would "
+            f"total {_megabytes(sum(held) + size)}; the limit is {_megabytes(max_bytes)}."
+        )
     document = OnboardingDocument(
         onboarding=onboarding,
         kind=kind,
         original_name=(upload.name or "document")[:255],
         content_type=upload.content_type or "application/octet-stream",
-        size=upload.size or 0,
+        size=size,
     )
     document.file.save(upload.name or "document", upload, save=False)
+    document.full_clean()
     document.save()
     _record(onboarding, "document_uploaded", None, f"{document.get_kind_display()}: {document}")
     return document
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def bound_step(onboarding: Onboarding, step: str, data: Any = None) -> Any:
@@ -386,15 +363,25 @@ def onboarding_proposal(onboarding: Onboarding) -> Proposal:
         )
         for purpose in purposes
     ]
+    # Once submitted, each row's party is the target of its recorded flow; before, a fresh
+    # slug that no party has (and none of the rows before it).
+    recorded = dict(
+        onboarding.proposed_flows.filter(role="subprocessor").values_list(
+            "reference", "target__slug"
+        )
+    )
+    taken: set[str] = set()
     subprocessors = []
     for i, row in enumerate(answers["subprocessors"], start=1):
-        slug = f"{vendor.slug}-{slugify(row['name']) or i}"[:100]
+        reference = f"onboarding-{onboarding.pk}-sub-{i}-{slugify(row['name'])}"[:200]
+        slug = recorded.get(reference) or free_slug(f"{vendor.slug} {row['name']}", taken=taken)
+        taken.add(slug)
         subprocessors.append(
             ProposedSubprocessor(slug, row["name"], row["country"], row["service"])
         )
         flows.append(
             ProposedFlow(
-                reference=f"onboarding-{onboarding.pk}-sub-{i}-{slugify(row['name'])}"[:200],
+                reference=reference,
                 source=vendor.slug,
                 target=slug,
                 categories=tuple(sorted(row["categories"])),
@@ -431,19 +418,6 @@ def _set_status(party: Party, status: str) -> None:
         party.save(update_fields=["status", "updated_at"])
 
 
-def _drop_proposed(onboarding: Onboarding) -> None:
-    """Remove what an earlier submission proposed, before proposing again."""
-    for flow in onboarding.proposed_flows.filter(proposed=True):
-        flow.delete()
-    for party in onboarding.proposed_subprocessors.exclude(status=PartyStatus.APPROVED):
-        onboarding.proposed_subprocessors.remove(party)
-        try:
-            with transaction.atomic():
-                party.delete()
-        except ProtectedError:
-            _set_status(party, PartyStatus.REJECTED)
-
-
 @transaction.atomic
 def onboarding_submit(*, onboarding: Onboarding) -> Proposal:
     """The vendor submits: the party moves to submitted, its flows and sub-processors are
@@ -454,8 +428,8 @@ def onboarding_submit(*, onboarding: Onboarding) -> Proposal:
     missing = incomplete_steps(onboarding)
     if missing:
         raise ValidationError(f"Complete these steps first: {', '.join(missing)}.")
+    proposals_release(onboarding=onboarding)
     proposal = onboarding_proposal(onboarding)
-    _drop_proposed(onboarding)
     vendor = onboarding.party
     for name, value in proposal.vendor.items():
         setattr(vendor, name, value)
@@ -465,16 +439,13 @@ def onboarding_submit(*, onboarding: Onboarding) -> Proposal:
     vendor.save()
     parties = {vendor.slug: vendor, own_company().slug: own_company()}
     for sub in proposal.subprocessors:
-        parties[sub.slug] = party_upsert(
+        parties[sub.slug] = subprocessor_propose(
+            onboarding=onboarding,
             slug=sub.slug,
             name=sub.name,
-            relationship=Relationship.SUBPROCESSOR,
             country=sub.country,
-            engaged_by=vendor,
-            status=PartyStatus.SUBMITTED,
-            notes=f"Service: {sub.service}",
+            service=sub.service,
         )
-        onboarding.proposed_subprocessors.add(parties[sub.slug])
     categories = {c.key: c for c in DataCategory.objects.all()}
     purposes = {p.key: p for p in Purpose.objects.all()}
     today = date.today()
@@ -513,10 +484,18 @@ DECISIONS = ("approve", "reject", "request_changes")
 
 @transaction.atomic
 def onboarding_decide(
-    *, onboarding: Onboarding, reviewer: Any, decision: str, comment: str = ""
+    *,
+    onboarding: Onboarding,
+    reviewer: Any,
+    decision: str,
+    comment: str = "",
+    matches: Mapping[int, int] | None = None,
 ) -> Onboarding:
     """A reviewer approves (party and flows go live), rejects, or asks for changes (the
-    vendor's link opens again with the comment)."""
+    vendor's link opens again with the comment). On approval, `matches` (a proposed
+    sub-processor's pk -> an existing party's pk) says which sub-processors the vendor
+    named are parties the register already has (GDPR Art. 28(2): the controller, not the
+    vendor, decides who processes its data)."""
     onboarding = (
         Onboarding.objects.select_for_update().select_related("party").get(pk=onboarding.pk)
     )
@@ -529,12 +508,12 @@ def onboarding_decide(
     vendor = onboarding.party
     now = timezone.now()
     if decision == "approve":
-        _approve(onboarding)
+        chosen = parse_matches(onboarding, matches or {})
+        _approve(onboarding, chosen, reviewer)
         onboarding.state = OnboardingState.APPROVED
     elif decision == "reject":
         _set_status(vendor, PartyStatus.REJECTED)
-        for sub in onboarding.proposed_subprocessors.all():
-            _set_status(sub, PartyStatus.REJECTED)
+        subprocessors_set_status(onboarding=onboarding, status=PartyStatus.REJECTED)
         onboarding.state = OnboardingState.REJECTED
     else:
         _set_status(vendor, PartyStatus.DRAFT)
@@ -547,8 +526,9 @@ def onboarding_decide(
     return onboarding
 
 
-def _approve(onboarding: Onboarding) -> None:
+def _approve(onboarding: Onboarding, matches: Mapping[int, Party], reviewer: Any) -> None:
     proposal = onboarding_proposal(onboarding)
+    subprocessors_match(onboarding=onboarding, matches=matches, actor=reviewer)
     vendor, us = onboarding.party, own_company()
     agreements = {
         spec.reference: agreement_upsert(
@@ -569,8 +549,7 @@ def _approve(onboarding: Onboarding) -> None:
         flow.full_clean()
         flow.save()
     _set_status(vendor, PartyStatus.APPROVED)
-    for sub in onboarding.proposed_subprocessors.all():
-        _set_status(sub, PartyStatus.APPROVED)
+    subprocessors_set_status(onboarding=onboarding, status=PartyStatus.APPROVED)
 
 
 def proposed_flows(onboarding: Onboarding) -> list[Flow]:

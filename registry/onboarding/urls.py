@@ -1,4 +1,5 @@
-"""Addresses of the onboarding: /onboardings/ for staff, /onboarding/<link>/ for the vendor."""
+"""Addresses of the onboarding: /onboardings/ for staff; for the vendor, its e-mailed link
+/onboarding/<link>/, which opens a session and leads to /onboarding/vendor/ (no token)."""
 
 from django.urls import path
 
@@ -15,11 +16,9 @@ urlpatterns = [
         views.onboarding_document,
         name="onboarding_document",
     ),
-    path("onboarding/<str:token>/", views.vendor_home, name="onboarding_vendor_home"),
-    path("onboarding/<str:token>/submit/", views.vendor_submit, name="onboarding_vendor_submit"),
-    path(
-        "onboarding/<str:token>/<slug:step>/",
-        views.vendor_step,
-        name="onboarding_vendor_step",
-    ),
+    # Before the link's pattern: "vendor" is never a signed token (those hold colons).
+    path("onboarding/vendor/", views.vendor_home, name="onboarding_vendor_home"),
+    path("onboarding/vendor/submit/", views.vendor_submit, name="onboarding_vendor_submit"),
+    path("onboarding/vendor/<slug:step>/", views.vendor_step, name="onboarding_vendor_step"),
+    path("onboarding/<str:token>/", views.vendor_link, name="onboarding_vendor_link"),
 ]

@@ -1,19 +1,23 @@
 """Pages of the onboarding: the analyst's and reviewer's (logged in, under /onboardings/) and
-the vendor's (no account, under /onboarding/<signed link>/)."""
+the vendor's (no account: its signed link, /onboarding/<link>/, is exchanged for a session
+and the steps are under /onboarding/vendor/, with no token in the address)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from registry.onboarding import selectors, services
+from registry.onboarding import links, selectors, services
 from registry.onboarding.forms import (
     STEP_NAMES,
     STEP_TITLES,
@@ -43,8 +47,8 @@ def _get_onboarding_or_404(pk: int) -> Onboarding:
 
 
 def _vendor_url(request: HttpRequest, onboarding: Onboarding) -> str:
-    token = services.onboarding_token(onboarding)
-    return request.build_absolute_uri(reverse("onboarding_vendor_home", args=[token]))
+    token = links.onboarding_token(onboarding)
+    return request.build_absolute_uri(reverse("onboarding_vendor_link", args=[token]))
 
 
 @viewer_required
@@ -89,7 +93,7 @@ def onboarding_start(request: AuthenticatedHttpRequest) -> HttpResponse:
 def onboarding_detail(request: HttpRequest, pk: int) -> HttpResponse:
     onboarding = _get_onboarding_or_404(pk)
     today = date.today()
-    link_usable = onboarding.state in services.EDITABLE_STATES and onboarding.revoked_at is None
+    link_usable = onboarding.state in links.EDITABLE_STATES and onboarding.revoked_at is None
     context: dict[str, Any] = {
         "onboarding": onboarding,
         "can_edit": request.user.has_perm(CAN_EDIT),
@@ -99,6 +103,9 @@ def onboarding_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if link_usable and request.user.has_perm(CAN_EDIT)
         else "",
         "flows": services.proposed_flows(onboarding),
+        "subprocessor_choices": selectors.subprocessor_choices(onboarding)
+        if onboarding.state == OnboardingState.SUBMITTED
+        else [],
         "as_of": today,
     }
     if onboarding.state == OnboardingState.SUBMITTED:
@@ -128,6 +135,7 @@ def onboarding_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             reviewer=request.user,
             decision=request.POST.get("decision", ""),
             comment=request.POST.get("comment", ""),
+            matches=_matches(request.POST),
         )
     except ValidationError as error:
         for text in error.messages:
@@ -145,13 +153,34 @@ def onboarding_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     return redirect(onboarding)
 
 
+def _matches(data: QueryDict) -> dict[int, int]:
+    """The reviewer's choice for each proposed sub-processor (`match-<pk>`: an existing
+    party's pk, or empty for a new party)."""
+    matches = {}
+    for key in data:
+        value = data.get(key, "")
+        if key.startswith("match-") and value:
+            try:
+                matches[int(key.removeprefix("match-"))] = int(value)
+            except ValueError:
+                raise ValidationError(
+                    "Choose the sub-processors' parties from the lists."
+                ) from None
+    return matches
+
+
 @viewer_required
-def onboarding_document(request: HttpRequest, pk: int) -> FileResponse:
+def onboarding_document(request: HttpRequest, pk: int) -> HttpResponseBase:
     document = selectors.onboarding_document(pk=pk)
     if document is None:
         raise Http404("No such document.")
+    try:
+        handle = document.file.open("rb")
+    except OSError:  # the row outlived its file (a restore, a cleaned volume)
+        context = {"document": document, "onboarding": document.onboarding}
+        return render(request, "registry/onboarding/document_missing.html", context, status=404)
     response = FileResponse(
-        document.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=document.original_name,
         content_type=document.content_type,
@@ -162,31 +191,81 @@ def onboarding_document(request: HttpRequest, pk: int) -> FileResponse:
 
 # --- The vendor, through its link ---------------------------------------------------------
 
+VENDOR_SESSION_KEY = "onboarding_vendor"
+
+
+# A page holding a form cannot say `no-referrer`: browsers then send `Origin: null` with the
+# form's POST, which the CSRF check rightly refuses. Its address holds no token, so
+# `same-origin` leaks nothing to other sites; every other vendor response (the link itself,
+# its redirect, the refusals, the thank-you page) sends no Referer at all.
+FORM_PAGE_REFERRER_POLICY = "same-origin"
+
+
+def _vendor_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Vendor pages are never cached (a shared computer's back button) and send no Referer
+    onwards (GDPR Art. 32(1)); the onboarding comes from the session, never the address."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response["Cache-Control"] = "no-store"
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        return response
+
+    return wrapped
+
+
+def _form_page(response: HttpResponse) -> HttpResponse:
+    response["Referrer-Policy"] = FORM_PAGE_REFERRER_POLICY
+    return response
+
 
 def _refused(request: HttpRequest, reason: str) -> HttpResponse:
-    status = 403 if reason in ("altered", "revoked") else 410
-    context = {"reason": reason, "text": services.LINK_REASONS[reason]}
+    status = 403 if reason in ("altered", "revoked", "no_session") else 410
+    context = {"reason": reason, "text": links.LINK_REASONS[reason]}
     return render(request, "registry/onboarding/link_refused.html", context, status=status)
 
 
-def _vendor_context(onboarding: Onboarding, token: str, **extra: Any) -> dict[str, Any]:
+def _session_onboarding(request: HttpRequest) -> Onboarding:
+    """The one onboarding this browser's session was opened for, checked again."""
+    scope: Any = request.session.get(VENDOR_SESSION_KEY)
+    try:
+        pk, nonce = int(scope["o"]), str(scope["n"])
+    except (KeyError, TypeError, ValueError):
+        raise links.LinkRefused("no_session") from None
+    return links.onboarding_for_vendor(pk=pk, nonce=nonce)
+
+
+@_vendor_page
+def vendor_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The e-mailed link: exchanged, on every visit, for a session scoped to its onboarding,
+    then off to an address without the token."""
+    try:
+        onboarding = links.onboarding_from_token(token)
+    except links.LinkRefused as refused:
+        return _refused(request, refused.reason)
+    request.session.cycle_key()  # a session planted before the link is not the one we trust
+    request.session[VENDOR_SESSION_KEY] = {"o": onboarding.pk, "n": onboarding.link_nonce}
+    return redirect("onboarding_vendor_home")
+
+
+def _vendor_context(onboarding: Onboarding, **extra: Any) -> dict[str, Any]:
     saved = onboarding.answers
     steps = [
         {"name": name, "title": STEP_TITLES[name], "saved": name in saved} for name in STEP_NAMES
     ]
-    return {"onboarding": onboarding, "token": token, "steps": steps, **extra}
+    return {"onboarding": onboarding, "steps": steps, **extra}
 
 
-def vendor_home(request: HttpRequest, token: str) -> HttpResponse:
+@_vendor_page
+def vendor_home(request: HttpRequest) -> HttpResponse:
     try:
-        onboarding = services.onboarding_from_token(token)
-    except services.LinkRefused as refused:
+        onboarding = _session_onboarding(request)
+    except links.LinkRefused as refused:
         return _refused(request, refused.reason)
     incomplete = services.incomplete_steps(onboarding)
-    context = _vendor_context(
-        onboarding, token, incomplete=[(s, STEP_TITLES[s]) for s in incomplete]
-    )
-    return render(request, "registry/onboarding/vendor_home.html", context)
+    context = _vendor_context(onboarding, incomplete=[(s, STEP_TITLES[s]) for s in incomplete])
+    return _form_page(render(request, "registry/onboarding/vendor_home.html", context))
 
 
 def _subprocessor_rows(data: QueryDict) -> list[dict[str, Any]]:
@@ -211,17 +290,18 @@ def _subprocessor_rows(data: QueryDict) -> list[dict[str, Any]]:
     return rows
 
 
-def vendor_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
+@_vendor_page
+def vendor_step(request: HttpRequest, step: str) -> HttpResponse:
     try:
-        onboarding = services.onboarding_from_token(token)
-    except services.LinkRefused as refused:
+        onboarding = _session_onboarding(request)
+    except links.LinkRefused as refused:
         return _refused(request, refused.reason)
     if step not in STEP_NAMES:
         raise Http404("No such step.")
     document_form = DocumentForm(prefix="doc") if step == "agreements" else None
     if request.method != "POST":
         form = services.bound_step(onboarding, step)
-        return _render_step(request, onboarding, token, step, form, document_form)
+        return _render_step(request, onboarding, step, form, document_form)
 
     action = request.POST.get("action", "next")
     if step == "subprocessors" and action == "add_row":
@@ -230,47 +310,61 @@ def vendor_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
         )
         rows = _subprocessor_rows(request.POST)
         form = SubprocessorFormSetWithNewRow(initial=rows, prefix=SUBPROCESSOR_PREFIX)
-        return _render_step(request, onboarding, token, step, form, document_form)
+        return _render_step(request, onboarding, step, form, document_form)
 
     form = services.bound_step(onboarding, step, request.POST)
     valid = form.is_valid()
+    upload_refused = False
     if document_form is not None and request.FILES.get("doc-file"):
         document_form = DocumentForm(request.POST, request.FILES, prefix="doc")
-        if document_form.is_valid():
-            services.onboarding_add_document(
-                onboarding=onboarding,
-                kind=document_form.cleaned_data["kind"],
-                upload=document_form.cleaned_data["file"],
-            )
-            messages.success(request, f"Uploaded {document_form.cleaned_data['file'].name}.")
+        upload_refused = not _upload(request, onboarding, document_form)
+        if not upload_refused:
             document_form = DocumentForm(prefix="doc")
-        else:
-            valid = False
     services.onboarding_save_step(onboarding=onboarding, step=step, data=request.POST, valid=valid)
+    if upload_refused:  # shown whichever button was pressed: the draft is kept, the file not
+        return _render_step(
+            request, onboarding, step, form, document_form, has_errors=True, saved=True
+        )
     if action == "save":
         messages.success(request, "Draft saved. You can come back later through the same link.")
-        return redirect("onboarding_vendor_step", token=token, step=step)
+        return redirect("onboarding_vendor_step", step=step)
     if not valid:
-        return _render_step(request, onboarding, token, step, form, document_form, has_errors=True)
+        return _render_step(request, onboarding, step, form, document_form, has_errors=True)
     position = STEP_NAMES.index(step)
     if position + 1 < len(STEP_NAMES):
-        return redirect("onboarding_vendor_step", token=token, step=STEP_NAMES[position + 1])
-    return redirect("onboarding_vendor_home", token=token)
+        return redirect("onboarding_vendor_step", step=STEP_NAMES[position + 1])
+    return redirect("onboarding_vendor_home")
+
+
+def _upload(request: HttpRequest, onboarding: Onboarding, document_form: DocumentForm) -> bool:
+    """Keep the uploaded document, or put on the form why not."""
+    if not document_form.is_valid():
+        return False
+    try:
+        services.onboarding_add_document(
+            onboarding=onboarding,
+            kind=document_form.cleaned_data["kind"],
+            upload=document_form.cleaned_data["file"],
+        )
+    except ValidationError as error:
+        document_form.add_error("file", error)
+        return False
+    messages.success(request, f"Uploaded {document_form.cleaned_data['file'].name}.")
+    return True
 
 
 def _render_step(
     request: HttpRequest,
     onboarding: Onboarding,
-    token: str,
     step: str,
     form: Any,
     document_form: DocumentForm | None,
     has_errors: bool = False,
+    saved: bool = False,
 ) -> HttpResponse:
     position = STEP_NAMES.index(step)
     context = _vendor_context(
         onboarding,
-        token,
         step=step,
         step_title=STEP_TITLES[step],
         step_number=position + 1,
@@ -280,21 +374,23 @@ def _render_step(
         document_form=document_form,
         documents=list(onboarding.documents.all()) if step == "agreements" else [],
         has_errors=has_errors,
+        saved=saved,
         is_formset=step == "subprocessors",
     )
-    return render(request, "registry/onboarding/vendor_step.html", context)
+    return _form_page(render(request, "registry/onboarding/vendor_step.html", context))
 
 
+@_vendor_page
 @require_POST
-def vendor_submit(request: HttpRequest, token: str) -> HttpResponse:
+def vendor_submit(request: HttpRequest) -> HttpResponse:
     try:
-        onboarding = services.onboarding_from_token(token)
-    except services.LinkRefused as refused:
+        onboarding = _session_onboarding(request)
+    except links.LinkRefused as refused:
         return _refused(request, refused.reason)
     try:
         services.onboarding_submit(onboarding=onboarding)
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)
-        return redirect("onboarding_vendor_home", token=token)
+        return redirect("onboarding_vendor_home")
     return render(request, "registry/onboarding/vendor_submitted.html", {"onboarding": onboarding})

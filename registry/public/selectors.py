@@ -15,6 +15,7 @@ from datetime import date, datetime
 from django.db.models import Prefetch
 from django_countries import countries as country_names
 
+from flows.models import Flow, active_on
 from registry.choices import PartyStatus, Relationship
 from registry.models import Party
 
@@ -42,8 +43,6 @@ class PublicProcessor:
 def public_subprocessors(*, today: date) -> list[PublicProcessor]:
     """Approved processors and sub-processors, with the purposes of the data they receive
     today and every country where they process it. Three queries."""
-    from flows.models import Flow, active_on
-
     live = Flow.objects.filter(active_on(today), proposed=False)
     parties = (
         Party.objects.filter(status=PartyStatus.APPROVED, relationship__in=LISTED)

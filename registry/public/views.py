@@ -1,6 +1,7 @@
 """Public pages, no login: the sub-processor list (GDPR Art. 28(2)) and its Atom feed."""
 
 from datetime import date, datetime
+from typing import Any
 
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest, HttpResponse
@@ -18,10 +19,21 @@ def subprocessor_list(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/public/subprocessors.html", context)
 
 
+class PlainTextAtomFeed(Atom1Feed):
+    """Atom with plain-text summaries (RFC 4287 section 3.1.1): a vendor names itself, so
+    a name such as `<b>x</b>` must reach the reader as those characters, never as markup.
+    Django's Atom1Feed writes `type="html"`, which tells the reader to render the text."""
+
+    def add_item_elements(self, handler: Any, item: dict[str, Any]) -> None:
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"] is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+
+
 class SubprocessorFeed(Feed):
     """Changes of the public list: added, removed, processing countries changed."""
 
-    feed_type = Atom1Feed
+    feed_type = PlainTextAtomFeed
     title = "Our processors and sub-processors: changes"
     subtitle = (
         "Processors and sub-processors added, removed, or processing personal data in other "

@@ -1,21 +1,58 @@
-"""Small helpers shared by the management commands: argument types and suggestions."""
+"""Parsing helpers shared by the views and the management commands: dates and suggestions.
+
+Every date a visitor or an operator gives goes through here, so that one range holds
+everywhere: the rules add days and years to the evaluation date, and a date near the ends of
+Python's calendar (9999-12-31) would overflow inside them.
+"""
 
 from __future__ import annotations
 
 import argparse
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.core.exceptions import BadRequest, ValidationError
+from django.http import HttpRequest, HttpResponseBadRequest
+from django.http.response import HttpResponseBase
+
+SUPPORTED_DATES = (date(1900, 1, 1), date(2999, 12, 31))
+"""The first and last day the register can be evaluated on."""
+
+
+def out_of_range(day: date) -> str:
+    """Why `day` cannot be used, or an empty string when it is in the supported range."""
+    first, last = SUPPORTED_DATES
+    if first <= day <= last:
+        return ""
+    return f"{day.isoformat()} is out of range; choose a date from {first} to {last}"
+
+
+def supported_date(text: str) -> date:
+    """A date as YYYY-MM-DD within SUPPORTED_DATES; ValueError with a clear message otherwise."""
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(
+            f"'{text}' is not a date; write it as YYYY-MM-DD, e.g. 2015-10-06"
+        ) from None
+    if problem := out_of_range(day):
+        raise ValueError(problem)
+    return day
 
 
 def iso_date(text: str) -> date:
-    """An argparse type: a date as YYYY-MM-DD, with a clear message otherwise."""
+    """An argparse type: a supported date as YYYY-MM-DD, with a clear message otherwise.
+
+    argparse turns the ArgumentTypeError into one line on stderr and exit status 2.
+    """
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"'{text}' is not a date; write it as YYYY-MM-DD, e.g. 2015-10-06"
-        ) from None
+        return supported_date(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def suggest(value: str, known: Iterable[str]) -> str:
@@ -27,8 +64,47 @@ def suggest(value: str, known: Iterable[str]) -> str:
 
 
 def iso_date_or_none(text: str) -> date | None:
-    """A date from a query string; None when it is empty or not a date."""
+    """A date from a query string; None when it is empty or not a date.
+
+    A real date outside SUPPORTED_DATES is not silently replaced: BadRequest (a 400 page
+    that says why).
+    """
     try:
-        return date.fromisoformat(text) if text else None
+        day = date.fromisoformat(text) if text else None
     except ValueError:
         return None
+    if day is not None and (problem := out_of_range(day)):
+        raise BadRequest(problem)
+    return day
+
+
+def _in_supported_range(day: date) -> None:
+    if problem := out_of_range(day):
+        raise ValidationError(problem[0].upper() + problem[1:] + ".", code="out_of_range")
+
+
+class SupportedDateField(forms.DateField):
+    """A form's date field that refuses dates the rules cannot compute with."""
+
+    default_validators = [_in_supported_range]
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}))
+        super().__init__(**kwargs)
+
+
+def bad_request_says_why(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """A view decorator: BadRequest from the parsing helpers answers 400 with its message.
+
+    Django's own 400 page says nothing about the cause; the message names the date and the
+    supported range, never the raw input.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return view(request, *args, **kwargs)
+        except BadRequest as error:
+            return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
+
+    return wrapper

@@ -1,7 +1,8 @@
 """The onboarding journey in a real browser: Debian's headless Chromium driven by Playwright.
 
-An analyst starts an onboarding, the vendor completes every step through its link (with an
-error it corrects and a sub-processor row it adds), a reviewer sees the findings approving
+An analyst starts an onboarding, the vendor completes every step through its link (which
+opens a session and leaves the address token-free; with an error it corrects and a
+sub-processor row it adds), a reviewer sees the findings approving
 would add and approves, and the vendor appears in the register. Each step leaves a
 screenshot under ci-artifacts/screenshots/onboarding/, whose paths are printed for CI's log.
 
@@ -136,8 +137,15 @@ def _journey(browser, base: str, shots: Shots) -> None:
     shots.take(analyst, "link-shown")
 
     # 2. The vendor, with no account, follows its link through every step.
+    # The link is exchanged for a session: the address bar, the history and any Referer
+    # hold /onboarding/vendor/... from then on, never the token.
     vendor = browser.new_context().new_page()
-    vendor.goto(link)
+    landed = vendor.goto(link)
+    assert landed is not None
+    token = link.rstrip("/").rsplit("/", 1)[-1]
+    assert vendor.url == f"{base}/onboarding/vendor/"
+    assert landed.headers["cache-control"] == "no-store"
+    assert landed.headers["referrer-policy"] == "same-origin"  # a form page: see the view
     assert vendor.get_by_role("heading", name="Onboarding of Acme Call Analytics").is_visible()
     shots.take(vendor, "vendor-overview")
     vendor.get_by_role("link", name="Your company").first.click()
@@ -211,6 +219,8 @@ def _journey(browser, base: str, shots: Shots) -> None:
     shots.take(vendor, "vendor-agreements")
     _continue(vendor)
     assert vendor.get_by_role("heading", name="Ready to submit").is_visible()
+    assert vendor.url.startswith(f"{base}/onboarding/vendor/")
+    assert token not in vendor.content()
     vendor.get_by_role("button", name="Submit for review").click()
     assert vendor.get_by_role("heading", name="Thank you: your answers are submitted").is_visible()
     shots.take(vendor, "vendor-submitted")
@@ -225,6 +235,9 @@ def _journey(browser, base: str, shots: Shots) -> None:
     summary = reviewer.locator(".prediction-summary").inner_text()
     assert summary.startswith("Approving adds 1 critical: NO_TRANSFER_MECHANISM to Acme")
     assert "NO_AGREEMENT to Cloudy Hosting (SG)" in summary
+    # The named sub-processor is proposed as a new party unless the reviewer matches it.
+    match = reviewer.get_by_label(re.compile(r"^Cloudy Hosting \(SG\), proposed as"))
+    assert match.input_value() == ""
     shots.take(reviewer, "reviewer-sees-prediction")
     reviewer.get_by_role("button", name="Approve").click()
     reviewer.wait_for_load_state()

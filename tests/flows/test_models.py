@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from flows.models import Flow, flow_categories_problems, flow_problems
+from flows.models import DataCategory, Flow, Purpose, flow_categories_problems, flow_problems
 from tests.factories import (
     category,
     make_flow,
@@ -100,3 +100,18 @@ def test_the_validation_error_of_a_flow_to_itself_is_on_the_target_field():
 def test_a_flow_without_categories_is_refused_by_its_rule_function():
     assert [p.field for p in flow_categories_problems([])] == ["categories"]
     assert flow_categories_problems([category("user.name")]) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", [DataCategory, Purpose])
+def test_a_taxonomy_node_cannot_become_its_own_ancestor(model):
+    root = model.objects.create(key="zz", name="Root")
+    child = model.objects.create(key="zz.child", name="Child", parent=root)
+    root.parent = child
+    with pytest.raises(ValidationError) as refused:
+        root.full_clean()
+    assert "its own ancestor" in str(refused.value.message_dict["parent"])
+    child.parent = child
+    with pytest.raises(ValidationError) as refused:
+        child.full_clean()
+    assert "cannot be its own parent" in str(refused.value.message_dict["parent"])

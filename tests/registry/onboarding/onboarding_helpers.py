@@ -7,8 +7,9 @@ from typing import Any
 
 from django.urls import reverse
 
+from registry.onboarding.links import onboarding_token
 from registry.onboarding.models import Onboarding
-from registry.onboarding.services import onboarding_start, onboarding_token
+from registry.onboarding.services import onboarding_start
 from tests.factories import make_own_party, make_user
 
 START = {
@@ -71,13 +72,32 @@ def start(editor=None, **fields: Any) -> Onboarding:
     return onboarding_start(started_by=editor, **values)
 
 
-def step_url(token: str, step: str) -> str:
-    return reverse("onboarding_vendor_step", args=[token, step])
+def link_url(onboarding: Onboarding) -> str:
+    """The personal link, as e-mailed to the vendor."""
+    return reverse("onboarding_vendor_link", args=[onboarding_token(onboarding)])
 
 
-def answer_every_step(client, onboarding: Onboarding, **overrides: dict[str, Any]) -> str:
-    token = onboarding_token(onboarding)
+def open_link(client, onboarding: Onboarding) -> None:
+    """Follow the link as the vendor does: it opens a session and leaves the token behind."""
+    response = client.get(link_url(onboarding))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert response["Location"] == home_url()
+
+
+def home_url() -> str:
+    return reverse("onboarding_vendor_home")
+
+
+def submit_url() -> str:
+    return reverse("onboarding_vendor_submit")
+
+
+def step_url(step: str) -> str:
+    return reverse("onboarding_vendor_step", args=[step])
+
+
+def answer_every_step(client, onboarding: Onboarding, **overrides: dict[str, Any]) -> None:
+    open_link(client, onboarding)
     for step, data in step_answers(**overrides).items():
-        response = client.post(step_url(token, step), {**data, "action": "next"})
+        response = client.post(step_url(step), {**data, "action": "next"})
         assert response.status_code == 302, (step, response.content.decode()[:3000])
-    return token

@@ -11,10 +11,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registry.onboarding.forms import STEP_NAMES
+from registry.onboarding.links import onboarding_token
 from registry.onboarding.models import Onboarding, OnboardingDocument
-from registry.onboarding.services import onboarding_revoke, onboarding_token
+from registry.onboarding.services import onboarding_revoke
 from tests.factories import make_user
-from tests.registry.onboarding.onboarding_helpers import START, answer_every_step, start, step_url
+from tests.registry.onboarding.onboarding_helpers import (
+    START,
+    answer_every_step,
+    home_url,
+    link_url,
+    open_link,
+    start,
+    step_url,
+    submit_url,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -26,14 +36,14 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
 
 
-def _home(token: str) -> str:
-    return reverse("onboarding_vendor_home", args=[token])
+def _link(token: str) -> str:
+    return reverse("onboarding_vendor_link", args=[token])
 
 
 def test_the_link_opens_its_own_onboarding_and_no_other(client):
     first = start()
     second = start(name="Other Vendor", editor=make_user("analyst2", role="editor"))
-    page = client.get(_home(onboarding_token(first))).content.decode()
+    page = client.get(_link(onboarding_token(first)), follow=True).content.decode()
     assert "Acme Call Analytics" in page
     assert "Other Vendor" not in page
     assert second.party.name not in page
@@ -41,8 +51,7 @@ def test_the_link_opens_its_own_onboarding_and_no_other(client):
 
 def test_the_link_gives_no_access_to_staff_pages_or_documents(client):
     onboarding = start()
-    token = onboarding_token(onboarding)
-    client.get(_home(token))
+    open_link(client, onboarding)
     for url in [
         reverse("onboarding_detail", args=[onboarding.pk]),
         reverse("onboarding_list"),
@@ -57,11 +66,12 @@ def test_an_altered_link_gets_a_clear_page_with_no_data(client):
     onboarding = start()
     token = onboarding_token(onboarding)
     for bad in [token[:-2] + ("AA" if not token.endswith("AA") else "BB"), "nonsense", "x:y:z"]:
-        response = client.get(_home(bad))
+        response = client.get(_link(bad))
         page = response.content.decode()
         assert response.status_code == 403
         assert "This link is not valid" in page
         assert "Acme" not in page
+    assert client.get(home_url()).status_code == 403  # and no session was opened
 
 
 def test_a_link_signed_for_another_purpose_is_refused(client):
@@ -69,39 +79,42 @@ def test_a_link_signed_for_another_purpose_is_refused(client):
 
     onboarding = start()
     forged = signing.dumps({"o": onboarding.pk, "n": onboarding.link_nonce})  # no salt
-    assert client.get(_home(forged)).status_code == 403
+    assert client.get(_link(forged)).status_code == 403
 
 
 def test_an_expired_link_gets_a_clear_page(client):
     onboarding = start()
+    open_link(client, onboarding)
     Onboarding.objects.filter(pk=onboarding.pk).update(
         link_expires_at=timezone.now() - timedelta(minutes=1)
     )
-    response = client.get(_home(onboarding_token(onboarding)))
-    assert response.status_code == 410
-    assert "This link has expired." in response.content.decode()
-    assert "Acme" not in response.content.decode()
-    post = client.post(step_url(onboarding_token(onboarding), "identity"), {"legal_name": "X"})
+    for response in [client.get(home_url()), client.get(link_url(onboarding))]:
+        assert response.status_code == 410
+        assert "This link has expired." in response.content.decode()
+        assert "Acme" not in response.content.decode()
+    post = client.post(step_url("identity"), {"legal_name": "X"})
     assert post.status_code == 410
 
 
 def test_a_revoked_link_gets_a_clear_page(client):
     onboarding = start()
     token = onboarding_token(onboarding)
+    open_link(client, onboarding)
     onboarding_revoke(onboarding=onboarding, actor=onboarding.started_by)
-    response = client.get(step_url(token, "identity"))
-    assert response.status_code == 403
-    assert "withdrawn" in response.content.decode()
+    for response in [client.get(step_url("identity")), client.get(_link(token))]:
+        assert response.status_code == 403
+        assert "withdrawn" in response.content.decode()
 
 
 def test_a_link_reused_after_submit_gets_a_clear_page(client):
     onboarding = start()
-    token = answer_every_step(client, onboarding)
-    client.post(reverse("onboarding_vendor_submit", args=[token]))
+    answer_every_step(client, onboarding)
+    client.post(submit_url())
     for response in [
-        client.get(_home(token)),
-        client.post(step_url(token, "identity"), {"legal_name": "Changed", "action": "next"}),
-        client.post(reverse("onboarding_vendor_submit", args=[token])),
+        client.get(link_url(onboarding)),
+        client.get(home_url()),
+        client.post(step_url("identity"), {"legal_name": "Changed", "action": "next"}),
+        client.post(submit_url()),
     ]:
         assert response.status_code == 410
         assert "submitted and is waiting for review" in response.content.decode()
@@ -109,20 +122,20 @@ def test_a_link_reused_after_submit_gets_a_clear_page(client):
     assert onboarding.answers["identity"]["legal_name"] == ["Acme Call Analytics Pvt Ltd"]
 
 
-def _upload(client, token, name, content, content_type="application/pdf"):
+def _upload(client, name, content, content_type="application/pdf"):
     data = {
         "dpa": "offered",
         "doc-kind": "dpa",
         "doc-file": SimpleUploadedFile(name, content, content_type=content_type),
         "action": "next",
     }
-    return client.post(step_url(token, "agreements"), data)
+    return client.post(step_url("agreements"), data)
 
 
 def test_a_pdf_is_uploaded_outside_the_static_root(client, settings):
     onboarding = start()
-    token = onboarding_token(onboarding)
-    response = _upload(client, token, "dpa.pdf", PDF)
+    open_link(client, onboarding)
+    response = _upload(client, "dpa.pdf", PDF)
     assert response.status_code == 302
     document = OnboardingDocument.objects.get()
     path = Path(document.file.path)
@@ -133,9 +146,9 @@ def test_a_pdf_is_uploaded_outside_the_static_root(client, settings):
 
 def test_an_upload_of_the_wrong_type_is_refused(client):
     onboarding = start()
-    token = onboarding_token(onboarding)
+    open_link(client, onboarding)
     for name, content in [("run.exe", b"MZ..."), ("fake.pdf", b"<html>not a pdf</html>")]:
-        response = _upload(client, token, name, content)
+        response = _upload(client, name, content)
         assert response.status_code == 200
         page = response.content.decode()
         assert "Upload a PDF, PNG or JPEG file." in page or "not a real PDF" in page
@@ -145,8 +158,8 @@ def test_an_upload_of_the_wrong_type_is_refused(client):
 def test_an_upload_over_the_size_limit_is_refused(client, settings):
     settings.ONBOARDING_UPLOAD_MAX_BYTES = 1024
     onboarding = start()
-    token = onboarding_token(onboarding)
-    response = _upload(client, token, "big.pdf", PDF + b"0" * 2048)
+    open_link(client, onboarding)
+    response = _upload(client, "big.pdf", PDF + b"0" * 2048)
     assert response.status_code == 200
     assert "the limit is 1 KB" in response.content.decode()
     assert not OnboardingDocument.objects.exists()
@@ -154,7 +167,8 @@ def test_an_upload_over_the_size_limit_is_refused(client, settings):
 
 def test_documents_are_served_only_to_users_with_permission(client):
     onboarding = start()
-    _upload(client, onboarding_token(onboarding), "dpa.pdf", PDF)
+    open_link(client, onboarding)
+    _upload(client, "dpa.pdf", PDF)
     url = reverse("onboarding_document", args=[OnboardingDocument.objects.get().pk])
     assert client.get(url).status_code == 302  # the vendor, anonymous: to the login page
     client.force_login(make_user("nobody"))
@@ -168,12 +182,12 @@ def test_documents_are_served_only_to_users_with_permission(client):
 
 def test_every_vendor_form_needs_a_csrf_token():
     onboarding = start()
-    token = onboarding_token(onboarding)
     client = Client(enforce_csrf_checks=True)
+    open_link(client, onboarding)
     for step in STEP_NAMES:
-        assert client.post(step_url(token, step), {"action": "save"}).status_code == 403
-    assert client.post(reverse("onboarding_vendor_submit", args=[token])).status_code == 403
-    page = client.get(step_url(token, "identity")).content.decode()
+        assert client.post(step_url(step), {"action": "save"}).status_code == 403
+    assert client.post(submit_url()).status_code == 403
+    page = client.get(step_url("identity")).content.decode()
     assert 'name="csrfmiddlewaretoken"' in page
 
 
@@ -198,8 +212,8 @@ def test_only_editors_start_onboardings(client, role):
 @pytest.mark.parametrize("role", [None, "viewer", "editor"])
 def test_only_reviewers_decide(client, role):
     onboarding = start()
-    token = answer_every_step(client, onboarding)
-    client.post(reverse("onboarding_vendor_submit", args=[token]))
+    answer_every_step(client, onboarding)
+    client.post(submit_url())
     client.force_login(make_user("someone", role=role))
     url = reverse("onboarding_decide", args=[onboarding.pk])
     assert client.post(url, {"decision": "approve"}).status_code == 403
@@ -247,10 +261,10 @@ def _controls(page: str) -> tuple[int, list[str]]:
 
 def test_every_input_of_every_vendor_step_has_a_label(client):
     onboarding = start()
-    token = onboarding_token(onboarding)
+    open_link(client, onboarding)
     data = {"sub-TOTAL_FORMS": "0", "sub-INITIAL_FORMS": "0", "action": "add_row"}
-    pages = [client.get(step_url(token, step)).content.decode() for step in STEP_NAMES]
-    pages.append(client.post(step_url(token, "subprocessors"), data).content.decode())
+    pages = [client.get(step_url(step)).content.decode() for step in STEP_NAMES]
+    pages.append(client.post(step_url("subprocessors"), data).content.decode())
     seen = 0
     for page in pages:
         count, unlabelled = _controls(page)
@@ -261,8 +275,8 @@ def test_every_input_of_every_vendor_step_has_a_label(client):
 
 def test_every_input_of_the_staff_pages_has_a_label(client):
     onboarding = start()
-    token = answer_every_step(client, onboarding)
-    client.post(reverse("onboarding_vendor_submit", args=[token]))
+    answer_every_step(client, onboarding)
+    client.post(submit_url())
     client.force_login(make_user("boss", role="admin", is_superuser=True))
     for url in [reverse("onboarding_start"), reverse("onboarding_detail", args=[onboarding.pk])]:
         count, unlabelled = _controls(client.get(url).content.decode())

@@ -109,3 +109,30 @@ def test_list_changes_reads_each_party_oldest_first():
     ]  # fmt: skip
     kinds = [c.kind for c in reversed(list_changes(rows))]
     assert kinds == ["added", "countries", "countries", "removed"]
+
+
+HOSTILE = ("<script>alert(1)</script>", "<b>x</b>")
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_the_feed_carries_a_hostile_name_as_text_never_as_markup(client, name):
+    make_party("hostile", name=name, relationship="processor", status="approved")
+    response = client.get(reverse("subprocessor_feed"))
+    feed = ElementTree.fromstring(response.content)
+    [entry] = feed.findall(f"{ATOM}entry")
+    title, summary = entry.find(f"{ATOM}title"), entry.find(f"{ATOM}summary")
+    assert title is not None and summary is not None
+    # A reader renders a summary of type "html" as markup; "text" (or none) it shows as is.
+    assert title.get("type", "text") == "text" and summary.get("type") == "text"
+    assert title.text == f"Added: {name}"
+    assert summary.text is not None and summary.text.startswith(f"{name} was added")
+    assert len(title) == 0 and len(summary) == 0, "no element inside"
+    assert not any(e.tag.endswith(("script", "b")) for e in feed.iter())
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_the_public_list_shows_a_hostile_name_as_text(client, name):
+    make_party("hostile", name=name, relationship="processor", status="approved")
+    page = client.get(reverse("subprocessors")).content.decode()
+    assert name not in page
+    assert name.replace("<", "&lt;").replace(">", "&gt;") in page
