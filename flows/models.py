@@ -46,6 +46,8 @@ class TaxonomyNode(models.Model):
         related_name="subnodes",
     )
     updated_at = models.DateTimeField("updated", auto_now=True)
+    # The type checker does not derive the foreign key's column on an abstract model.
+    parent_id: int | None
 
     class Meta:
         abstract = True
@@ -55,10 +57,11 @@ class TaxonomyNode(models.Model):
         return self.key
 
     def clean(self) -> None:
-        model = type(self)
+        nodes = type(self)._default_manager
 
         def parent_of(pk: int) -> int | None:
-            return model._default_manager.filter(pk=pk).values_list("parent_id", flat=True).first()
+            node = nodes.filter(pk=pk).only("parent").first()
+            return node.parent_id if node else None
 
         raise_problems(
             ancestry_problems(

@@ -1,3 +1,4 @@
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,6 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", required=True, help="the file to write")
 
     def handle(self, *args: object, **options: Any) -> None:
-        from datetime import date
-
         kind, fmt = str(options["kind"]), str(options["format"])
         if kind == "pack" and fmt == "csv":
             raise CommandError("The review pack has several sheets: write it as xlsx.")

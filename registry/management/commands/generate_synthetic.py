@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from registry.demo.synthetic import synthetic_register_create
+from registry.models import Party
 
 
 def _positive(text: str) -> int:
@@ -27,8 +28,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, **options: Any) -> None:
-        from registry.models import Party
-
         prefix = str(options["prefix"])
         if Party.objects.filter(slug__startswith=f"{prefix}-").exists():
             raise CommandError(
