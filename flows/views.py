@@ -9,7 +9,7 @@ from flows import selectors
 from flows.engine.records import Finding
 from flows.forms import FindingFilterForm, FlowFilterForm, ReachForm
 from flows.models import Flow
-from registry.web.arguments import bad_request_says_why, iso_date_or_none
+from registry.web.arguments import iso_date_or_none
 from registry.web.listing import PAGE_SIZE, list_page
 from registry.web.permissions import viewer_required
 
@@ -69,7 +69,6 @@ def finding_list(request: HttpRequest) -> HttpResponse:
 
 
 @viewer_required
-@bad_request_says_why
 def finding_detail(request: HttpRequest, rule: str, flow_id: int) -> HttpResponse:
     as_of = iso_date_or_none(request.GET.get("as_of", "")) or date.today()
     facts = finding_selectors.finding_facts(rule=rule, flow_id=flow_id, as_of=as_of)

@@ -15,7 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from registry.models import Agreement, AgreementParty, Party, bound_party_messages
 from registry.resources import AgreementResource, PartyResource
-from registry.services import sets_history_record
+from registry.services import history_paused, sets_history_record
 from registry.web.permissions import CAN_EXPORT, CAN_IMPORT
 
 
@@ -61,18 +61,16 @@ class SetsHistoryMixin:
     one row written after them (`sets_history_record`)."""
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        if change:
-            obj.skip_history_when_saving = True
-        super().save_model(request, obj, form, change)  # type: ignore[misc]
+        if not change:  # a new record's "created" row is written now, its sets added after
+            super().save_model(request, obj, form, change)  # type: ignore[misc]
+            return
+        with history_paused(obj):
+            super().save_model(request, obj, form, change)  # type: ignore[misc]
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        obj = form.instance
-        obj.skip_history_when_saving = True
-        try:
+        with history_paused(form.instance):
             super().save_related(request, form, formsets, change)  # type: ignore[misc]
-        finally:
-            del obj.skip_history_when_saving
-        sets_history_record(obj, created=not change)
+        sets_history_record(form.instance, created=not change)
 
 
 class RegisterHistoryAdmin(BadLookupsMixin, SimpleHistoryAdmin):

@@ -3,7 +3,8 @@ of many-to-many sets, saved after the row, go through the models' rule functions
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -49,13 +50,20 @@ def sync_m2m(manager: Any, wanted: Iterable[models.Model]) -> bool:
     wanted_ids = {obj.pk for obj in wanted}
     if set(manager.values_list("pk", flat=True)) == wanted_ids:
         return False
-    instance = manager.instance
-    instance.skip_history_when_saving = True
-    try:
+    with history_paused(manager.instance):
         manager.set(wanted_ids)
-    finally:
-        del instance.skip_history_when_saving
     return True
+
+
+@contextmanager
+def history_paused(instance: models.Model) -> Iterator[None]:
+    """Saves of `instance` and of its sets inside write no history row (simple_history's
+    `skip_history_when_saving`); the caller writes the one row that counts."""
+    instance.skip_history_when_saving = True  # type: ignore[attr-defined]  # simple_history
+    try:
+        yield
+    finally:
+        del instance.skip_history_when_saving  # type: ignore[attr-defined]
 
 
 def sets_history_record(instance: models.Model, *, created: bool) -> None:

@@ -1,6 +1,7 @@
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -75,3 +76,11 @@ def agreement_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "registry/agreement_detail.html",
         {"agreement": agreement, "today": date.today()},
     )
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The site's 400 page. A BadRequest raised by the project's parsing helpers says what is
+    wrong (a date out of range, a filter the admin refuses); any other bad request (a
+    forged host, a malformed upload) gets a plain sentence, never the raw input."""
+    reason = str(exception) if type(exception) is BadRequest else ""
+    return render(request, "400.html", {"reason": reason}, status=400)

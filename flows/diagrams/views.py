@@ -22,7 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from flows.diagrams import drawing as diagram
 from flows.findings import findings_as_of, register_version
-from registry.web.arguments import bad_request_says_why, iso_date_or_none
+from registry.web.arguments import iso_date_or_none
 from registry.web.permissions import viewer_required
 
 MAX_DEPTH = 5
@@ -217,7 +217,6 @@ def _part(drawn: diagram.Diagram, key: str) -> dict[str, str]:
 
 
 @viewer_required
-@bad_request_says_why
 def register_diagram(request: HttpRequest) -> HttpResponse:
     wanted = diagram_request(request.GET, scope="register")
     context = diagram_context(wanted)
@@ -226,7 +225,6 @@ def register_diagram(request: HttpRequest) -> HttpResponse:
 
 
 @viewer_required
-@bad_request_says_why
 def diagram_download(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in diagram.FORMATS:
         raise Http404("Choose a format: svg, png, pdf or dot.")

@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import argparse
 import difflib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
-from functools import wraps
 from typing import Any
 
 from django import forms
 from django.core.exceptions import BadRequest, ValidationError
-from django.http import HttpRequest, HttpResponseBadRequest
-from django.http.response import HttpResponseBase
 
 SUPPORTED_DATES = (date(1900, 1, 1), date(2999, 12, 31))
 """The first and last day the register can be evaluated on."""
@@ -66,8 +63,8 @@ def suggest(value: str, known: Iterable[str]) -> str:
 def iso_date_or_none(text: str) -> date | None:
     """A date from a query string; None when it is empty or not a date.
 
-    A real date outside SUPPORTED_DATES is not silently replaced: BadRequest (a 400 page
-    that says why).
+    A real date outside SUPPORTED_DATES is not silently replaced: BadRequest, which the
+    site's 400 page (registry.views.bad_request) shows with its message.
     """
     try:
         day = date.fromisoformat(text) if text else None
@@ -91,20 +88,3 @@ class SupportedDateField(forms.DateField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}))
         super().__init__(**kwargs)
-
-
-def bad_request_says_why(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """A view decorator: BadRequest from the parsing helpers answers 400 with its message.
-
-    Django's own 400 page says nothing about the cause; the message names the date and the
-    supported range, never the raw input.
-    """
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
-            return view(request, *args, **kwargs)
-        except BadRequest as error:
-            return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
-
-    return wrapper

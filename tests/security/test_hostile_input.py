@@ -227,3 +227,11 @@ def test_no_address_answers_a_server_error(world, personas, request):
     client = _admin_client(personas)
     response = client.get(url)
     assert response.status_code < 500, f"{route} GET {url}: {response.status_code}"
+
+
+def test_a_bad_request_that_is_not_ours_says_a_plain_sentence_never_the_input(client):
+    response = client.get("/subprocessors/", HTTP_HOST="<b>evil</b>.example")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "cannot read" in page
+    assert "evil" not in page
