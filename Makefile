@@ -24,16 +24,24 @@ run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py create_demo_user
-	@echo "Serving the register on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	@echo "Serving the register on http://$(HOST):$(PORT)/ with its task worker (Ctrl-C stops both)"
+	@$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # Production: DEBUG off, every other setting from the environment (README.md, "Deploying").
+# Beside the web server (runserver, gunicorn) runs one task worker, started in the background
+# of the same shell, which the trap stops when the server stops (Ctrl-C reaches only the
+# server: a background job of a script ignores SIGINT). The worker does not reload on code
+# changes: its reloader's child would outlive the kill.
 # gunicorn believes no X-Forwarded-* header itself; BEHIND_PROXY=1 tells Django to.
 WORKERS ?= 3
 serve: export DEBUG := 0
 serve: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput
+	@$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn registry.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--forwarded-allow-ips '' --access-logfile -
 

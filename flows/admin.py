@@ -1,12 +1,17 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from flows.models import (
     AdequacyDecision,
     DataCategory,
     DataSubject,
+    FindingsState,
     Flow,
     MechanismValidity,
     Purpose,
+    StoredFinding,
     ZoneMembership,
 )
 from flows.resources import DataCategoryResource, FlowResource, PurposeResource
@@ -99,3 +104,31 @@ class MechanismValidityAdmin(BadLookupsMixin, admin.ModelAdmin):
     list_display = ("regime", "mechanism", "valid_from", "valid_to", "citation")
     list_filter = ("regime", "mechanism")
     search_fields = ("mechanism", "citation", "notes")
+
+
+class ReadOnlyAdmin(BadLookupsMixin, admin.ModelAdmin):
+    """Rows the application writes itself: shown to staff, never edited by hand."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(StoredFinding)
+class StoredFindingAdmin(ReadOnlyAdmin):
+    """Today's findings as stored (flows.findings): every write keeps them current."""
+
+    list_display = ("rule", "severity", "flow", "message", "computed_at")
+    list_filter = ("severity", "rule")
+    list_select_related = ("flow__source", "flow__target", "flow__purpose")
+    search_fields = ("message", "parties_text")
+
+
+@admin.register(FindingsState)
+class FindingsStateAdmin(ReadOnlyAdmin):
+    list_display = ("as_of", "computed_at", "refresh_requested_at")

@@ -14,3 +14,8 @@ class FlowsConfig(AppConfig):
         register_kind(FlowKind, exporter=FlowResource)
         register_kind(CategoryKind, exporter=DataCategoryResource)
         register_kind(PurposeKind, exporter=PurposeResource)
+
+        # The stored findings follow every write to the models the rules read.
+        from flows.findings.keeping import connect
+
+        connect()

@@ -350,3 +350,67 @@ class MechanismValidity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mechanism} under {self.regime}"
+
+
+class StoredFinding(models.Model):
+    """One of today's findings, as the rules computed it, kept current by every write
+    (flows.findings.keeping) so that every page and every worker reads the same findings
+    with SQL filters, counts and paging. Findings on past dates are computed on the fly.
+
+    Rows of one (rule, flow) are written together in the engine's order, so ordering by
+    (severity_rank, rule, flow, id) is the order of `Finding.sort_key`.
+    """
+
+    rule = models.CharField("rule", max_length=64)
+    severity = models.CharField("severity", max_length=16)
+    severity_rank = models.PositiveSmallIntegerField("severity rank")
+    """0 for critical, 4 for info: ordering by it puts the worst first."""
+    flow = models.ForeignKey(
+        Flow, on_delete=models.CASCADE, related_name="stored_findings", verbose_name="flow"
+    )
+    source = models.CharField("source (slug)", max_length=200)
+    target = models.CharField("target (slug)", max_length=200)
+    # Lists are written `|a|b|c|` (empty: ""): a key is matched as `|key|`, never as a part
+    # of a longer one, and reading them back is a split, where JSON would be decoded row by
+    # row.
+    categories = models.TextField("category keys, |-delimited", blank=True)
+    path = models.TextField("path (slugs in order), |-delimited", blank=True)
+    parties_text = models.TextField("parties, |-delimited")
+    """Source, target and every step of the path, for the party filter."""
+    message = models.TextField("message")
+    citation = models.TextField("citation")
+    remedy = models.TextField("remedy")
+    fingerprint = models.CharField("fingerprint of the facts", max_length=64)
+    """Of the facts behind the findings of this (rule, flow), as a review decision stores it."""
+    leads_group = models.BooleanField("first of its (rule, flow)", default=True)
+    """The review queue lists one row per (rule, flow): the first one."""
+    computed_at = models.DateTimeField("computed at")
+
+    class Meta:
+        ordering = ["severity_rank", "rule", "flow_id", "id"]
+        verbose_name = "finding"
+        verbose_name_plural = "findings"
+        indexes = [
+            models.Index(fields=["severity_rank", "rule", "flow", "id"], name="finding_order"),
+            models.Index(fields=["flow", "rule"], name="finding_flow"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} on flow {self.flow_id}"
+
+
+class FindingsState(models.Model):
+    """The one row that says which day the stored findings are for, and whether a refresh
+    is under way (a page then says that the findings are being refreshed)."""
+
+    as_of = models.DateField("findings for", null=True)
+    computed_at = models.DateTimeField("last refreshed", null=True)
+    refresh_requested_at = models.DateTimeField("refresh requested", null=True)
+    """Set while a full refresh waits or runs in the background; cleared when it ends."""
+
+    class Meta:
+        verbose_name = "state of the stored findings"
+        verbose_name_plural = "state of the stored findings"
+
+    def __str__(self) -> str:
+        return f"findings for {self.as_of}"

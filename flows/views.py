@@ -6,7 +6,6 @@ from django.shortcuts import render
 
 from flows import findings as finding_selectors
 from flows import selectors
-from flows.engine.records import Finding
 from flows.forms import FindingFilterForm, FlowFilterForm, ReachForm
 from flows.models import Flow
 from registry.web.arguments import iso_date_or_none
@@ -21,11 +20,6 @@ def _get_flow_or_404(pk: int) -> Flow:
     return flow
 
 
-def flow_findings(flow_id: int, as_of: date) -> list[Finding]:
-    _, findings = finding_selectors.findings_as_of(as_of)
-    return [f for f in findings if f.flow == flow_id]
-
-
 @viewer_required
 def flow_list(request: HttpRequest) -> HttpResponse:
     listing = list_page(request, FlowFilterForm, selectors.flow_list)
@@ -36,7 +30,11 @@ def flow_list(request: HttpRequest) -> HttpResponse:
 def flow_detail(request: HttpRequest, pk: int) -> HttpResponse:
     flow = _get_flow_or_404(pk)
     today = date.today()
-    context = {"flow": flow, "findings": flow_findings(flow.pk, today), "as_of": today}
+    context = {
+        "flow": flow,
+        "findings": finding_selectors.flow_findings(flow.pk, today),
+        "as_of": today,
+    }
     return render(request, "flows/flow_detail.html", context)
 
 
@@ -63,7 +61,7 @@ def finding_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "querystring": query.urlencode(),
         "severity_querystring": severity_query.urlencode(),
-        "names": {slug: p.name for slug, p in result.register.parties.items()},
+        "names": finding_selectors.party_names(page.object_list),
     }
     return render(request, "flows/finding_list.html", context)
 

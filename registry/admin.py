@@ -5,14 +5,25 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import User
-from django.core.exceptions import BadRequest, FieldDoesNotExist, ValidationError
+from django.core.exceptions import (
+    BadRequest,
+    FieldDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
 from django.db import models
 from django.db.models import QuerySet
 from django.forms import Field
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from import_export.admin import ImportExportMixin
+from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
+from registry.importing.tabular import table_from_rows
+from registry.jobs.models import Job
+from registry.jobs.services import job_start
+from registry.jobs.tasks import records_export_job, records_import_job
 from registry.models import Agreement, AgreementParty, Party, bound_party_messages
 from registry.resources import AgreementResource, PartyResource
 from registry.services import history_paused, sets_history_record
@@ -94,17 +105,45 @@ class RegisterImportExportMixin(ImportExportMixin):
     """The import and export pages, behind their own permissions (not add/change/view).
 
     Imports run the checked path (RegisterResource.import_data): every row checked, then
-    all written in one transaction, or none. Admin log entries are skipped: the history
-    of each record keeps who imported what.
+    all written in one transaction, or none. The preview (a dry run) answers in the request;
+    the confirmed import and the export run as background jobs, and the admin sends the user
+    to the job's page, which shows their progress, then the import report or the file.
+    Admin log entries are skipped: the history of each record keeps who imported what.
     """
 
     skip_admin_log = True
+    # What the export job writes (registry.importing.tabular.write_table).
+    export_formats = [base_formats.CSV, base_formats.XLSX, base_formats.JSON]
 
     def has_import_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(CAN_IMPORT)
 
     def has_export_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(CAN_EXPORT)
+
+    def is_skip_import_confirm_enabled(self) -> bool:
+        # The preview always comes first: process_dataset below starts a job, which only
+        # the confirm step (process_import) knows how to answer.
+        return False
+
+    def process_dataset(self, dataset: Any, form: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        """The confirmed import, as a job over the rows the preview read (the uploaded file
+        stays on the web machine's disk; the rows travel with the task to any worker)."""
+        resource = self.choose_import_resource_class(form, request)
+        table = table_from_rows(dataset.headers or [], dataset)
+        return job_start(
+            title=f"Import of {len(table):,} {resource.kind.name}",
+            task=records_import_job,
+            user=request.user,
+            kind=resource.kind.name,
+            header=table.header,
+            rows=table.rows,
+        )
+
+    def process_result(self, result: Any, request: HttpRequest) -> HttpResponse:
+        if isinstance(result, Job):
+            return redirect(result)
+        return super().process_result(result, request)
 
     def get_export_queryset(self, request: HttpRequest) -> QuerySet:
         """The rows of the change list, read with the resource's joins (no query per row).
@@ -116,6 +155,35 @@ class RegisterImportExportMixin(ImportExportMixin):
         except (IncorrectLookupParameters, ValueError, OverflowError) as error:
             raise BadRequest(f"The export's filters are not valid: {error}") from error
         return self.resource_classes[0]().get_queryset().filter(pk__in=rows)
+
+    def _do_file_export(
+        self, file_format: Any, request: HttpRequest, queryset: QuerySet, export_form: Any = None
+    ) -> HttpResponse:
+        """The export as a job, with the format and columns of the form. Both ways into an
+        export (the form, and no form) end here; django-import-export names no public hook
+        between the choice and the file.
+
+        A filtered change list sends the natural keys of its rows; the whole table sends
+        none, so the job writes what `export_records` writes."""
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        resource = self.choose_export_resource_class(export_form, request)
+        kind = resource.kind
+        rows = queryset.prefetch_related(None).order_by()
+        count = rows.count()
+        keys = None
+        if count < self.model._default_manager.count():
+            keys = list(rows.values_list(kind.key, flat=True))
+        job = job_start(
+            title=f"Export of {count:,} {kind.name}",
+            task=records_export_job,
+            user=request.user,
+            kind=kind.name,
+            fmt=file_format.get_extension(),
+            columns=self.get_export_resource_fields_from_form(export_form),
+            keys=keys,
+        )
+        return redirect(job)
 
 
 @admin.register(Party)

@@ -22,6 +22,7 @@ from import_export.results import Result, RowResult
 
 from registry.importing import cells as cell
 from registry.importing.engine import Column, Kind, records_import_table
+from registry.importing.exporting import kind_export_rows
 from registry.importing.tabular import escape_formula, table_from_rows
 from registry.kinds import AgreementKind, PartyKind
 
@@ -127,9 +128,9 @@ class RegisterResource(resources.ModelResource):
         return escape_formula(value) if isinstance(value, str) else value
 
     def export_rows(self, queryset: Any = None) -> tuple[list[str], list[list[str]]]:
-        dataset = self.export(queryset=queryset if queryset is not None else self.get_queryset())
-        rows = [["" if v is None else str(v) for v in row] for row in dataset]
-        return list(dataset.headers), rows
+        """The cells the widgets above write, read as plain values in a few queries
+        (registry.importing.exporting), not through a model instance per row."""
+        return kind_export_rows(self.kind, queryset)
 
     def import_data(self, dataset: Any, dry_run: bool = False, **kwargs: Any) -> Result:
         """Check every row, then write all of them or none (the admin calls this)."""

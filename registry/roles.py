@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps as global_apps
+
 from registry.web.permissions import CAN_EDIT, CAN_EXPORT, CAN_IMPORT, CAN_REVIEW, CAN_VIEW
 
 VIEWER, EDITOR, REVIEWER, ADMIN = "viewer", "editor", "reviewer", "admin"
@@ -63,10 +65,11 @@ def role_permissions(codenames_by_app: dict[str, set[str]]) -> dict[str, set[tup
     }  # fmt: skip
 
 
-def sync_roles_after_migrate(sender: Any, apps: Any, using: str, **kwargs: Any) -> None:
+def sync_roles_after_migrate(sender: Any, using: str, apps: Any = None, **kwargs: Any) -> None:
     """The post_migrate handler: the roles as declared, with the permissions that exist
-    once the migrations ran."""
-    sync_roles(apps, using=using)
+    once the migrations ran. `flush` (after a test that commits) sends the signal without
+    the migrations' app registry: the project's own is then the right one."""
+    sync_roles(apps or global_apps, using=using)
 
 
 def sync_roles(apps: Any, using: str = "default") -> None:

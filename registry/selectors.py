@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from registry.models import Agreement, Party
 
@@ -21,11 +22,21 @@ def party_list(
         parties = parties.filter(status=status)
     if country:
         parties = parties.filter(country=country)
-    # An aggregate drops Meta.ordering, which the pager needs: order explicitly.
+    # Counted by a subquery each, for the rows of the page only: two joined counts multiply
+    # the rows (a party's outgoing times its incoming flows) before they are grouped, which
+    # took seconds at 100,000 flows.
     return parties.annotate(
-        outgoing_count=Count("outgoing_flows", distinct=True),
-        incoming_count=Count("incoming_flows", distinct=True),
+        outgoing_count=_flow_count("source"), incoming_count=_flow_count("target")
     ).order_by("name", "slug")
+
+
+def _flow_count(end: str) -> Coalesce:
+    """How many flows the party is the `end` of (source or target), as a subquery. The flow
+    model is reached through the relation: the catalog imports nothing of flows."""
+    flow = Party._meta.get_field("outgoing_flows").related_model
+    flows = flow._default_manager.filter(**{end: OuterRef("pk")}).order_by()
+    counted = flows.values(end).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def agreement_list(*, search: str = "", kind: str = "", party: str = "") -> QuerySet[Agreement]:

@@ -19,6 +19,7 @@ from registry.models import (
     bound_party_messages,
     raise_problems,
 )
+from registry.web.batches import write_batch
 
 
 def apply_changes(instance: models.Model, values: dict[str, Any]) -> bool:
@@ -90,19 +91,21 @@ def save_with_sets(
     instance: models.Model, *, changed: bool, sets: dict[str, Iterable[models.Model]]
 ) -> None:
     """Save `instance` (when `changed`) and bring its many-to-many sets to `sets`, leaving
-    one history row that holds the fields and the sets as they end up."""
-    created = instance.pk is None
-    if created:
-        instance.save()
-    links_changed = False
-    for name, wanted in sets.items():
-        links_changed = sync_m2m(getattr(instance, name), wanted) or links_changed
-    if created:
-        sets_history_record(instance, created=True)
-    elif changed:
-        instance.save()
-    elif links_changed:
-        touch(instance)
+    one history row that holds the fields and the sets as they end up: one batch of writes,
+    so that what follows writes (the stored findings) follows this one once."""
+    with write_batch():
+        created = instance.pk is None
+        if created:
+            instance.save()
+        links_changed = False
+        for name, wanted in sets.items():
+            links_changed = sync_m2m(getattr(instance, name), wanted) or links_changed
+        if created:
+            sets_history_record(instance, created=True)
+        elif changed:
+            instance.save()
+        elif links_changed:
+            touch(instance)
 
 
 def party_upsert(

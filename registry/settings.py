@@ -54,6 +54,10 @@ INSTALLED_APPS = [
     "flows",
     "registry.onboarding",
     "flows.reviews",
+    "registry.public",
+    "django_tasks",
+    "django_tasks_db",
+    "registry.jobs",
 ]
 
 MIDDLEWARE = [
@@ -97,7 +101,30 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
+# SQLite, the embedded default, under writes: WAL lets pages read while an import writes;
+# a writer waits up to SQLITE_BUSY_TIMEOUT seconds for another to finish, and takes the lock
+# at BEGIN ("IMMEDIATE") so that the wait happens there, not as a failure halfway through a
+# transaction that began reading. Commands that still cannot get the lock say so in one line.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": float(os.environ.get("SQLITE_BUSY_TIMEOUT", "20")),
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# One cache shared by every worker and machine: the database's own table (made by the
+# public app's migration), so nothing else has to run. The public list and feed keep what they
+# show there until the register changes (registry/public/cache.py). Past MAX_ENTRIES a write
+# first drops the expired entries (stale versions expire within minutes), then a third.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "registry_cache",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -195,6 +222,10 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
 REGISTRY_DATA_DIR = BASE_DIR / "flows" / "data"
 # How many days ahead the dashboard calls an agreement "expiring soon".
 EXPIRING_SOON_DAYS = 90
+# A register of at most this many live flows is evaluated whole inside the request that
+# changed it or asked first on a new day (a fraction of a second); a larger one in a
+# background task, while pages say that the findings are being refreshed.
+FINDINGS_INLINE_FLOWS = int(os.environ.get("FINDINGS_INLINE_FLOWS", "2000"))
 
 LOGGING = {
     "version": 1,
@@ -204,3 +235,13 @@ LOGGING = {
 }
 
 FORMAT_MODULE_PATH = ["registry.formats"]
+
+# Background jobs (registry/jobs): tasks wait in the database until `manage.py db_worker`
+# runs them (`make run` and `make serve` start one). No broker to run, and every web worker
+# and task worker on every machine sees the same queue, on SQLite or PostgreSQL. The tests
+# run each task at once, in the test's process (tests/conftest.py).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+    }
+}

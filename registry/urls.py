@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("flows.history.urls")),
     path("", include("registry.onboarding.urls")),
     path("", include("registry.public.urls")),
+    path("", include("registry.jobs.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -6,13 +6,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from flows import selectors as flow_selectors
-from flows.findings import finding_list
-from flows.reviews.selectors import review_counts
+from flows.findings import finding_list, party_names
+from flows.reviews.queue import review_counts
 from registry import selectors
 from registry.forms import AgreementFilterForm, PartyFilterForm
 from registry.models import Agreement, Party
 from registry.web.listing import list_page
 from registry.web.permissions import viewer_required
+
+PARTY_FINDINGS = 20
+"""Findings shown on a party's page; the rest are a link to the filtered findings list."""
 
 
 def _get_party_or_404(slug: str) -> Party:
@@ -36,11 +39,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         today=today, expiring_within_days=settings.EXPIRING_SOON_DAYS
     )
     findings = finding_list(as_of=today)
+    critical = list(finding_list(as_of=today, severity="critical").findings[:10])
     context = {
         "summary": summary,
         "findings": findings,
-        "critical": [f for f in findings.findings if f.severity == "critical"][:10],
-        "names": {slug: p.name for slug, p in findings.register.parties.items()},
+        "critical": critical,
+        "names": party_names(critical),
         "as_of": today,
         "reviews": review_counts(as_of=today),
     }
@@ -58,7 +62,14 @@ def party_detail(request: HttpRequest, slug: str) -> HttpResponse:
     party = _get_party_or_404(slug)
     today = date.today()
     findings = finding_list(as_of=today, party=party.slug).findings
-    context = {"party": party, "findings": findings, "as_of": today}
+    shown = list(findings[:PARTY_FINDINGS])
+    context = {
+        "party": party,
+        "findings": shown,
+        "findings_count": len(findings),
+        "names": party_names(shown),
+        "as_of": today,
+    }
     return render(request, "registry/party_detail.html", context)
 
 

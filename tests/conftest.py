@@ -27,3 +27,11 @@ def outsider(db):
 def viewer_client(client, viewer):
     client.force_login(viewer)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    """Background tasks run in the test's process as they are enqueued (django-tasks'
+    immediate backend): a test sees a job's outcome without a worker. The one test of the
+    worker itself sets the database backend back."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -1,30 +1,24 @@
-"""The registers handed out: the Art. 30 records and the review pack. pandas lives here only.
+"""The registers handed out: the Art. 30 records as tables (the review pack: pack.py).
 
-Tables are built with pandas from records (flows.engine.records) and the few extra facts the
-records do not carry (contacts, data subjects), then written as CSV or, with openpyxl, as
-XLSX. Column headings of the Art. 30 records follow the UK ICO documentation templates
-(controller: sheet "Template", row 9, 30 columns; processor: the six Art. 30(2) columns,
-unverified against the ICO workbook).
-Every text cell that a spreadsheet would read as a formula (= + - @, tab, CR) is escaped.
+Each table is a header and rows generated one at a time from the records
+(flows.engine.records) and the few facts the records do not carry (contacts, data subjects);
+flows.reports.writing writes them as CSV or XLSX while they are generated, so that no whole
+table is ever held in memory. Column headings of the Art. 30 records follow the UK ICO
+documentation templates (controller: sheet "Template", row 9, 30 columns; processor: the six
+Art. 30(2) columns, unverified against the ICO workbook).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-import pandas as pd
+from django.db import models
 from django_countries import countries as country_names
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from flows.choices import Art9Condition, LawfulBasis, Role, TransferMechanism
-from flows.engine.fingerprint import AgreementIndex
 from flows.engine.graph import Taxonomy
 from flows.engine.jurisdictions import REGIME_NAMES, Jurisdictions
 from flows.engine.records import (
@@ -37,7 +31,9 @@ from flows.engine.records import (
     agreement_state,
     is_active,
 )
-from registry.choices import AgreementKind, PartyStatus, Relationship, SubprocessorAuthorisation
+from flows.reports.writing import Meter, Table
+from registry.choices import AgreementKind, Relationship
+from registry.web.progress import Progress, no_progress
 
 NOT_RECORDED = "Not recorded in the register"
 
@@ -94,26 +90,20 @@ workbook)."""
 CONTROLLER_LEAD = "Controller"
 PROCESSOR_LEAD = "Name and contact details of processor"
 TRACE = ["Recipient", "Recipient's role", "Register flow reference", "Active from"]
+PROCESSOR_TRACE = [
+    "Link to contract with controller",
+    "Location of personal data",
+    "Role on the flow",
+    "Register flow reference",
+    "Active from",
+]
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _GROUP = (Relationship.OWN, Relationship.AFFILIATE)
 _SPECIAL_FLAGS = frozenset({"special_category", "criminal"})
 """GDPR Art. 9 (special categories) and Art. 10 (criminal offence data)."""
 
-
-def escape_formula(value: Any) -> Any:
-    """A text a spreadsheet would evaluate (=, +, -, @, tab, CR first) gets a leading quote."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    escaped = frame.copy()
-    for column in escaped.columns:
-        escaped[column] = [escape_formula(v) for v in escaped[column]]
-    escaped.columns = [escape_formula(c) for c in escaped.columns]
-    return escaped
+Transfer = tuple[str, str, tuple[str, ...], bool]
+"""(regime code, regime name, destination countries, restricted)."""
 
 
 @dataclass(frozen=True)
@@ -131,37 +121,58 @@ class ReportInput:
     """(rule, flow) -> state, decision, reason, decided_by, decided_at, review_by, assignee."""
 
 
-def _country(code: str) -> str:
-    return str(country_names.name(code)) or code
-
-
-def _countries(codes: Iterable[str]) -> str:
-    return ", ".join(_country(c) for c in sorted(set(codes)) if c)
-
-
-def _label(choices: Any, value: str) -> str:
-    return dict(choices.choices).get(value, value) if value else ""
-
-
 def agreement_status(agreement: AgreementRecord, day: date) -> str:
     """records.agreement_state in the words of the registers: "in effect", "expired"..."""
     state = agreement_state(agreement, day)
     return "in effect" if state is AgreementState.IN_FORCE else str(state)
 
 
-class _Context:
-    """Look-ups shared by the tables of one report."""
+class Lookups:
+    """Look-ups shared by the tables of one report. Most answers repeat from flow to flow
+    (the same parties, categories and countries), so each is worked out once and kept."""
 
     def __init__(self, data: ReportInput) -> None:
         self.data = data
         register = data.register
+        self.as_of = data.as_of
         self.parties = register.parties
         self.jurisdictions = Jurisdictions.from_register(register)
-        self.agreements = AgreementIndex(register.agreements)
+        self.snapshot = self.jurisdictions.on(data.as_of)
         self.flows = [f for f in register.flows if is_active(f, data.as_of)]
         self.taxonomy = Taxonomy(register.categories)
         self.purposes = Taxonomy(register.purposes)
-        self.snapshot = self.jurisdictions.on(data.as_of)
+        # Agreements by pair of parties: a group company may sign thousands, and scanning
+        # them all for each of its flows made the registers quadratic.
+        self.agreements: dict[tuple[str, str], list[AgreementRecord]] = {}
+        for agreement in sorted(register.agreements, key=lambda a: a.reference):
+            for a in agreement.parties:
+                for b in agreement.parties:
+                    self.agreements.setdefault((a, b), []).append(agreement)
+        self._labels: dict[type[models.Choices], dict[str, str]] = {}
+        self._country: dict[str, str] = {}
+        self._countries: dict[tuple[str, ...], str] = {}
+        self._contact: dict[str, str] = {}
+        self._categories: dict[tuple[str, ...], str] = {}
+
+    def label(self, choices: type[models.Choices], value: str) -> str:
+        labels = self._labels.get(choices)
+        if labels is None:
+            labels = self._labels[choices] = {v: str(k) for v, k in choices.choices}
+        return labels.get(value, value) if value else ""
+
+    def country(self, code: str) -> str:
+        name = self._country.get(code)
+        if name is None:
+            name = self._country[code] = str(country_names.name(code)) or code
+        return name
+
+    def countries(self, codes: Iterable[str]) -> str:
+        key = tuple(codes)
+        text = self._countries.get(key)
+        if text is None:
+            text = ", ".join(self.country(c) for c in sorted(set(key)) if c)
+            self._countries[key] = text
+        return text
 
     def party(self, slug: str) -> PartyRecord | None:
         return self.parties.get(slug)
@@ -171,30 +182,34 @@ class _Context:
         return party.name if party else (slug or "")
 
     def contact(self, slug: str) -> str:
-        party = self.parties.get(slug)
-        if party is None:
-            return slug
-        parts = [party.legal_name or party.name, _country(party.country)]
-        if self.data.contacts.get(slug):
-            parts.append(self.data.contacts[slug])
-        return ", ".join(parts)
+        text = self._contact.get(slug)
+        if text is None:
+            party = self.parties.get(slug)
+            if party is None:
+                return slug
+            parts = [party.legal_name or party.name, self.country(party.country)]
+            if self.data.contacts.get(slug):
+                parts.append(self.data.contacts[slug])
+            text = self._contact[slug] = ", ".join(parts)
+        return text
 
     def contracts(self, flow: FlowRecord) -> str:
         found = [
-            f"{a.reference} ({_label(AgreementKind, a.kind)}, "
-            f"{agreement_status(a, self.data.as_of)})"
-            for a in sorted(
-                self.agreements.between(flow.source, flow.target), key=lambda a: a.reference
-            )
+            f"{a.reference} ({self.label(AgreementKind, a.kind)}, "
+            f"{agreement_status(a, self.as_of)})"
+            for a in self.agreements.get((flow.source, flow.target), ())
         ]
         return "; ".join(found) or "None recorded"
 
     def categories(self, flow: FlowRecord) -> str:
-        names = []
-        for key in flow.categories:
-            record = self.data.register.categories.get(key)
-            names.append(f"{record.name} ({key})" if record and record.name else key)
-        return "; ".join(names)
+        text = self._categories.get(flow.categories)
+        if text is None:
+            names = []
+            for key in flow.categories:
+                record = self.data.register.categories.get(key)
+                names.append(f"{record.name} ({key})" if record and record.name else key)
+            text = self._categories[flow.categories] = "; ".join(names)
+        return text
 
     def purpose(self, flow: FlowRecord) -> str:
         record = self.data.register.purposes.get(flow.purpose)
@@ -209,20 +224,18 @@ class _Context:
         target = self.parties.get(flow.target)
         return flow.processing_countries or (target.countries if target else ())
 
-    def transfers(self, flow: FlowRecord) -> list[tuple[str, str, tuple[str, ...], bool]]:
-        """(regime code, regime name, destination countries, restricted) of each transfer
-        out of the exporter's zone on the date: restricted ones need a mechanism, the others
-        go to countries an adequacy decision covers (Art. 30(1)(e) lists both)."""
+    def transfers(self, flow: FlowRecord) -> list[Transfer]:
+        """Each transfer out of the exporter's zone on the date: restricted ones need a
+        mechanism, the others go to countries an adequacy decision covers (Art. 30(1)(e)
+        lists both)."""
         source = self.parties.get(flow.source)
         if source is None:
             return []
+        snapshot = self.snapshot
         restricted = {
             t.regime: set(t.countries)
-            for t in self.jurisdictions.restricted_transfers(
-                flow, source, self.parties.get(flow.target), self.data.as_of
-            )
+            for t in snapshot.restricted_transfers(flow, source, self.parties.get(flow.target))
         }
-        snapshot = self.snapshot
         found = []
         for regime in snapshot.zone_regimes(source.country):
             outside = sorted({c for c in self.locations(flow) if not snapshot.in_zone(regime, c)})
@@ -235,23 +248,22 @@ class _Context:
                 found.append((regime, name, adequate, False))
         return found
 
-    def third_countries(self, flow: FlowRecord) -> str:
+    def third_countries(self, transfers: list[Transfer]) -> str:
         return "; ".join(
-            f"{_countries(codes)} ("
+            f"{self.countries(codes)} ("
             + (
                 f"restricted transfer under the {name}"
                 if restricted
                 else f"adequate for the {name}"
             )
             + ")"
-            for _, name, codes, restricted in self.transfers(flow)
+            for _, name, codes, restricted in transfers
         )
 
-    def safeguards(self, flow: FlowRecord) -> str:
+    def safeguards(self, flow: FlowRecord, transfers: list[Transfer]) -> str:
         if not flow.transfer_mechanism:
-            restricted = any(r for *_, r in self.transfers(flow))
-            return "None recorded" if restricted else ""
-        parts = [_label(TransferMechanism, flow.transfer_mechanism)]
+            return "None recorded" if any(r for *_, r in transfers) else ""
+        parts = [self.label(TransferMechanism, flow.transfer_mechanism)]
         if flow.transfer_agreement:
             parts.append(f"agreement {flow.transfer_agreement}")
         if flow.tia_on:
@@ -265,325 +277,121 @@ class _Context:
         )
 
 
-def controller_record(data: ReportInput) -> pd.DataFrame:
+# --- GDPR Art. 30(1) -----------------------------------------------------------------------
+
+
+def _controller_row(ctx: Lookups, flow: FlowRecord) -> list[Any]:
+    target = ctx.party(flow.target)
+    subjects = ctx.data.subjects.get(flow.id, ())
+    basis = ctx.label(LawfulBasis, flow.lawful_basis) or "None recorded"
+    special = ctx.special(flow)
+    art9 = ctx.label(Art9Condition, flow.art9_condition)
+    processor = flow.role in (Role.PROCESSOR, Role.SUBPROCESSOR)
+    recipient_kind = ctx.label(Relationship, target.relationship) if target else ""
+    locations = ctx.countries(ctx.locations(flow))
+    transfers = ctx.transfers(flow)
+    values = [
+        ctx.business_function(flow),
+        ctx.purpose(flow),
+        ctx.contact(flow.target) if flow.role == Role.JOINT_CONTROLLER else "",
+        "; ".join(subjects) or NOT_RECORDED,
+        ctx.categories(flow),
+        f"{recipient_kind}: {ctx.name(flow.target)} ({locations})",
+        ctx.contracts(flow) if processor else "",
+        ctx.third_countries(transfers),
+        ctx.safeguards(flow, transfers),
+        NOT_RECORDED,
+        NOT_RECORDED,
+        basis,
+        art9 or ("None recorded (special category data)" if special else ""),
+        ctx.purpose(flow) if flow.lawful_basis == LawfulBasis.LEGITIMATE_INTERESTS else "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        locations,
+        "", "", "", "", "", "",
+        basis if special else "",
+        "", "", "",
+    ]  # fmt: skip
+    trace = [ctx.name(flow.target), ctx.label(Role, flow.role), flow.reference, flow.started_on]
+    return [ctx.contact(flow.source), *values, *trace]
+
+
+def controller_record(data: ReportInput, progress: Progress = no_progress) -> Table:
     """GDPR Art. 30(1): one row for each active flow a group company sends as controller,
     with the ICO controller template's columns; a Controller column leads, traceability
-    columns follow."""
-    ctx = _Context(data)
-    rows = []
+    columns follow. Sorted by controller, purpose and recipient."""
+    ctx = Lookups(data)
+    chosen = []
     for flow in ctx.flows:
         source = ctx.party(flow.source)
         if source is None or source.relationship not in _GROUP:
             continue
         if flow.role == Role.SUBPROCESSOR:
             continue
-        target = ctx.party(flow.target)
-        subjects = data.subjects.get(flow.id, ())
-        basis = _label(LawfulBasis, flow.lawful_basis) or "None recorded"
-        special = ctx.special(flow)
-        art9 = _label(Art9Condition, flow.art9_condition)
-        processor = flow.role in (Role.PROCESSOR, Role.SUBPROCESSOR)
-        recipient_kind = _label(Relationship, target.relationship) if target else ""
-        values = [
-            ctx.business_function(flow),
-            ctx.purpose(flow),
-            ctx.contact(flow.target) if flow.role == Role.JOINT_CONTROLLER else "",
-            "; ".join(subjects) or NOT_RECORDED,
-            ctx.categories(flow),
-            f"{recipient_kind}: {ctx.name(flow.target)} ({_countries(ctx.locations(flow))})",
-            ctx.contracts(flow) if processor else "",
-            ctx.third_countries(flow),
-            ctx.safeguards(flow),
-            NOT_RECORDED,
-            NOT_RECORDED,
-            basis,
-            art9 or ("None recorded (special category data)" if special else ""),
-            ctx.purpose(flow) if flow.lawful_basis == LawfulBasis.LEGITIMATE_INTERESTS else "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            _countries(ctx.locations(flow)),
-            "", "", "", "", "", "",
-            basis if special else "",
-            "", "", "",
-        ]  # fmt: skip
-        trace = [
-            ctx.name(flow.target),
-            _label(Role, flow.role),
-            flow.reference,
-            flow.started_on,
-        ]
-        rows.append([ctx.contact(flow.source), *values, *trace])
-    frame = pd.DataFrame(rows, columns=[CONTROLLER_LEAD, *CONTROLLER_COLUMNS, *TRACE])
-    return frame.sort_values([CONTROLLER_LEAD, "Purpose of processing", "Recipient"]).reset_index(
-        drop=True
+        chosen.append(flow)
+    chosen.sort(key=lambda f: (ctx.contact(f.source), ctx.purpose(f), ctx.name(f.target)))
+    meter = Meter(len(chosen), progress)
+    return Table(
+        [CONTROLLER_LEAD, *CONTROLLER_COLUMNS, *TRACE],
+        (_controller_row(ctx, flow) for flow in meter.each(chosen)),
     )
 
 
-def processor_record(data: ReportInput) -> pd.DataFrame:
+# --- GDPR Art. 30(2) -----------------------------------------------------------------------
+
+
+def processor_record(data: ReportInput, progress: Progress = no_progress) -> Table:
     """GDPR Art. 30(2): one row for each active flow to a processor or sub-processor, naming
     the processor and each controller on whose behalf it acts (for a sub-processor, the
-    controllers that send the data to the processor that engaged it)."""
-    ctx = _Context(data)
+    controllers that send the data to the processor that engaged it). Sorted by processor
+    and controller."""
+    ctx = Lookups(data)
     upstream: dict[str, set[str]] = {}
     for flow in ctx.flows:
         if flow.role == Role.PROCESSOR:
             upstream.setdefault(flow.target, set()).add(flow.source)
-    rows = []
-    for flow in ctx.flows:
-        if flow.role not in (Role.PROCESSOR, Role.SUBPROCESSOR):
-            continue
+    # A sub-processor acts for the controllers of whoever engaged it: the same text for
+    # every flow from that processor.
+    via: dict[str, str] = {}
+
+    def controllers(flow: FlowRecord) -> str:
         if flow.role == Role.PROCESSOR:
-            controllers = ctx.contact(flow.source)
-        else:
+            return ctx.contact(flow.source)
+        text = via.get(flow.source)
+        if text is None:
             names = sorted(upstream.get(flow.source, ()))
-            controllers = (
-                "; ".join(f"{ctx.contact(s)} (via {ctx.name(flow.source)})" for s in names)
-                or f"Not recorded (engaged by {ctx.name(flow.source)})"
-            )
+            text = via[flow.source] = "; ".join(
+                f"{ctx.contact(s)} (via {ctx.name(flow.source)})" for s in names
+            ) or (f"Not recorded (engaged by {ctx.name(flow.source)})")
+        return text
+
+    chosen = [f for f in ctx.flows if f.role in (Role.PROCESSOR, Role.SUBPROCESSOR)]
+    chosen.sort(key=lambda f: (ctx.contact(f.target), controllers(f)))
+
+    def row(flow: FlowRecord) -> list[Any]:
+        transfers = ctx.transfers(flow)
         values = [
-            controllers,
+            controllers(flow),
             NOT_RECORDED,
             f"{ctx.purpose(flow)}: {ctx.categories(flow)}",
-            ctx.third_countries(flow),
-            ctx.safeguards(flow),
+            ctx.third_countries(transfers),
+            ctx.safeguards(flow, transfers),
             NOT_RECORDED,
         ]
         extra = [
             ctx.contracts(flow),
-            _countries(ctx.locations(flow)),
-            _label(Role, flow.role),
+            ctx.countries(ctx.locations(flow)),
+            ctx.label(Role, flow.role),
             flow.reference,
             flow.started_on,
         ]
-        rows.append([ctx.contact(flow.target), *values, *extra])
-    columns = [
-        PROCESSOR_LEAD,
-        *PROCESSOR_COLUMNS,
-        "Link to contract with controller",
-        "Location of personal data",
-        "Role on the flow",
-        "Register flow reference",
-        "Active from",
-    ]
-    frame = pd.DataFrame(rows, columns=columns)
-    return frame.sort_values([PROCESSOR_LEAD, PROCESSOR_COLUMNS[0]]).reset_index(drop=True)
+        return [ctx.contact(flow.target), *values, *extra]
 
-
-def review_pack(data: ReportInput) -> dict[str, pd.DataFrame]:
-    """The sheets of the review pack for a date: findings with decisions, flows, agreements
-    with expiry, cross-border transfers, parties."""
-    ctx = _Context(data)
-    references = {f.id: f.reference for f in data.register.flows}
-    findings = []
-    for f in data.findings:
-        d = data.decisions.get((f.rule, f.flow or 0), {})
-        findings.append(
-            {
-                "Severity": f.severity,
-                "Rule": f.rule,
-                "Flow": references.get(f.flow or 0, ""),
-                "From": ctx.name(f.source),
-                "To": ctx.name(f.target),
-                "Data categories": ", ".join(f.categories),
-                "What is wrong": f.message,
-                "Legal basis": f.citation,
-                "What to do": f.remedy,
-                "Path": " -> ".join(f.path),
-                "Review state": d.get("state_label", "Open"),
-                "Decision": d.get("decision", ""),
-                "Reason or comment": d.get("reason", ""),
-                "Decided by": d.get("decided_by", ""),
-                "Decided at": d.get("decided_at", None),
-                "Review by": d.get("review_by", None),
-                "Assigned to": d.get("assignee", ""),
-            }
-        )
-    flows = []
-    transfers = []
-    flagged: dict[int | None, set[str]] = {}
-    for f in data.findings:
-        flagged.setdefault(f.flow, set()).add(f.rule)
-    for flow in sorted(data.register.flows, key=lambda f: f.reference):
-        active = is_active(flow, data.as_of)
-        flows.append(
-            {
-                "Reference": flow.reference,
-                "From": ctx.name(flow.source),
-                "To": ctx.name(flow.target),
-                "Recipient's role": _label(Role, flow.role),
-                "Purpose": ctx.purpose(flow),
-                "Data categories": ctx.categories(flow),
-                "Lawful basis": _label(LawfulBasis, flow.lawful_basis) or "None recorded",
-                "Art. 9 condition": _label(Art9Condition, flow.art9_condition),
-                "Processed in": _countries(ctx.locations(flow)),
-                "Transfer mechanism": _label(TransferMechanism, flow.transfer_mechanism),
-                "Transfer agreement": flow.transfer_agreement or "",
-                "TIA date": flow.tia_on,
-                "Started on": flow.started_on,
-                "Ended on": flow.ended_on,
-                f"Active on {data.as_of.isoformat()}": "yes" if active else "no",
-                "Findings": ", ".join(sorted(flagged.get(flow.id, ()))),
-            }
-        )
-        if not active:
-            continue
-        source = ctx.party(flow.source)
-        for regime_code, regime, codes, restricted in ctx.transfers(flow):
-            valid = ""
-            if flow.transfer_mechanism and restricted:
-                ok = ctx.jurisdictions.mechanism_valid(
-                    regime_code, flow.transfer_mechanism, data.as_of
-                )
-                valid = "yes" if ok else "no"
-            mechanism = _label(TransferMechanism, flow.transfer_mechanism)
-            if not restricted and not mechanism:
-                mechanism = "Adequacy decision (no mechanism needed)"
-            transfers.append(
-                {
-                    "Flow": flow.reference,
-                    "Exporter": ctx.name(flow.source),
-                    "Exporter's country": _country(source.country) if source else "",
-                    "Importer": ctx.name(flow.target),
-                    "Regime": regime,
-                    "Destination": _countries(codes),
-                    "Restricted transfer": "yes" if restricted else "no",
-                    "Mechanism": mechanism or "None recorded",
-                    f"Mechanism valid on {data.as_of.isoformat()}": valid,
-                    "Transfer agreement": flow.transfer_agreement or "",
-                    "TIA date": flow.tia_on,
-                    "Findings": ", ".join(sorted(flagged.get(flow.id, ()))),
-                }
-            )
-    agreements = [
-        {
-            "Reference": a.reference,
-            "Kind": _label(AgreementKind, a.kind),
-            "Parties": ", ".join(sorted(ctx.name(p) for p in a.parties)),
-            "Signed on": a.signed_on,
-            "Effective on": a.effective_on or a.signed_on,
-            "Expires on": a.expires_on,
-            "Terminated on": a.terminated_on,
-            f"Status on {data.as_of.isoformat()}": agreement_status(a, data.as_of),
-            "Days to expiry": (a.expires_on - data.as_of).days if a.expires_on else None,
-            "Data categories covered": ", ".join(sorted(a.categories)) or "all",
-            "Flows obligations down": "yes" if a.flowdown else "no",
-            "Sub-processor authorisation": _label(
-                SubprocessorAuthorisation, a.subprocessor_authorisation
-            ),
-        }
-        for a in sorted(data.register.agreements, key=lambda a: a.reference)
-    ]
-    parties = [
-        {
-            "Slug": p.slug,
-            "Name": p.name,
-            "Legal name": p.legal_name,
-            "Relationship": _label(Relationship, p.relationship),
-            "Country": _country(p.country),
-            "Processes data in": _countries(p.countries),
-            "Parent company": ctx.name(p.parent) if p.parent else "",
-            "Engaged by": ctx.name(p.engaged_by) if p.engaged_by else "",
-            "Onboarding status": _label(PartyStatus, p.status),
-            "DPF certified until": p.dpf_certified_until,
-            "PCI DSS attested on": p.pci_attested_on,
-        }
-        for p in sorted(data.register.parties.values(), key=lambda p: (p.name, p.slug))
-    ]
-    return {
-        "Findings": pd.DataFrame(findings, columns=_FINDING_COLUMNS),
-        "Flows": pd.DataFrame(flows),
-        "Agreements": pd.DataFrame(agreements),
-        "Transfers": pd.DataFrame(transfers, columns=_transfer_columns(data.as_of)),
-        "Parties": pd.DataFrame(parties),
-    }
-
-
-_FINDING_COLUMNS = [
-    "Severity", "Rule", "Flow", "From", "To", "Data categories", "What is wrong", "Legal basis",
-    "What to do", "Path", "Review state", "Decision", "Reason or comment", "Decided by",
-    "Decided at", "Review by", "Assigned to",
-]  # fmt: skip
-
-
-def _transfer_columns(as_of: date) -> list[str]:
-    return [
-        "Flow", "Exporter", "Exporter's country", "Importer", "Regime", "Destination",
-        "Restricted transfer", "Mechanism", f"Mechanism valid on {as_of.isoformat()}",
-        "Transfer agreement", "TIA date", "Findings",
-    ]  # fmt: skip
-
-
-# --- Writing -------------------------------------------------------------------------------
-
-
-def _cell(value: Any) -> Any:
-    if value is None:
-        return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    if isinstance(value, pd.Timestamp):
-        value = value.to_pydatetime()
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.replace(tzinfo=None)
-    return escape_formula(value)
-
-
-def to_csv(frame: pd.DataFrame) -> bytes:
-    """UTF-8 with a byte-order mark, so that spreadsheet programs read the accents."""
-    buffer = io.StringIO()
-    escape_frame(frame).to_csv(buffer, index=False, quoting=csv.QUOTE_MINIMAL)
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-_HEADER_FILL = PatternFill("solid", fgColor="DDE6F5")
-
-
-def to_xlsx(
-    sheets: Mapping[str, pd.DataFrame],
-    preambles: Mapping[str, Sequence[tuple[str, Any]]] | None = None,
-) -> bytes:
-    """One sheet per table; a preamble (label, value rows) above a table, as the ICO
-    template has its contact block above row 9."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for title, frame in sheets.items():
-        sheet = workbook.create_sheet(title[:31])
-        row = 1
-        for label, value in (preambles or {}).get(title, ()):
-            sheet.cell(row=row, column=1, value=escape_formula(label)).font = Font(bold=True)
-            sheet.cell(row=row, column=2, value=_cell(value))
-            row += 1
-        if row > 1:
-            # The ICO template's activity table starts on row 9, under the contact block.
-            row = max(row + 1, 9)
-        header_row = row
-        for col, name in enumerate(frame.columns, start=1):
-            cell = sheet.cell(row=header_row, column=col, value=escape_formula(str(name)))
-            cell.font = Font(bold=True)
-            cell.fill = _HEADER_FILL
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-        for values in frame.itertuples(index=False):
-            row += 1
-            for col, value in enumerate(values, start=1):
-                cell = sheet.cell(row=row, column=col, value=_cell(value))
-                if isinstance(cell.value, datetime):
-                    cell.number_format = "yyyy-mm-dd hh:mm"
-                elif isinstance(cell.value, date):
-                    cell.number_format = "yyyy-mm-dd"
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-        for col, name in enumerate(frame.columns, start=1):
-            longest = max([len(str(name)) // 2, *(len(str(v)) for v in frame.iloc[:, col - 1])])
-            sheet.column_dimensions[get_column_letter(col)].width = max(10, min(longest + 2, 60))
-        sheet.freeze_panes = sheet.cell(row=header_row + 1, column=2)
-        if len(frame.columns):
-            last = get_column_letter(len(frame.columns))
-            sheet.auto_filter.ref = f"A{header_row}:{last}{max(row, header_row)}"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    meter = Meter(len(chosen), progress)
+    return Table(
+        [PROCESSOR_LEAD, *PROCESSOR_COLUMNS, *PROCESSOR_TRACE],
+        (row(flow) for flow in meter.each(chosen)),
+    )

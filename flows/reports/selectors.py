@@ -4,6 +4,7 @@ data subjects, findings and decisions that the records leave out. Few, fixed que
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -11,10 +12,12 @@ from django.utils import timezone
 
 from flows.findings import findings_as_of
 from flows.models import Flow
+from flows.reports import pack, writing
 from flows.reports import registers as reports
 from flows.reviews.selectors import reviewed_findings
 from registry.choices import Relationship
 from registry.models import Party
+from registry.web.progress import Progress, no_progress
 
 KINDS = ("controller", "processor", "pack")
 
@@ -68,35 +71,46 @@ def _own_block(data: reports.ReportInput, title: str) -> list[tuple[str, Any]]:
     ]
 
 
-def build_register(*, kind: str, as_of: date) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(sheets, preambles) of a register: controller, processor, or the review pack."""
+def build_register(*, kind: str, as_of: date, progress: Progress = no_progress) -> writing.Report:
+    """A register ready to be written once: controller, processor, or the review pack.
+
+    The rows are generated while the report is written; `progress` hears how far that got.
+    """
     if kind not in KINDS:
         raise ValueError(f"Unknown register '{kind}'; choose one of {', '.join(KINDS)}.")
     data = report_input(as_of=as_of, with_findings=kind == "pack")
-    generated = timezone.localtime().replace(microsecond=0)
     if kind == "controller":
         title = "Record of processing activities: controller (GDPR Art. 30(1))"
-        return {"Template": reports.controller_record(data)}, {"Template": _own_block(data, title)}
+        return writing.Report(
+            {"Template": reports.controller_record(data, progress)},
+            {"Template": _own_block(data, title)},
+        )
     if kind == "processor":
         title = "Record of processing activities: processors (GDPR Art. 30(2))"
-        return {"Template": reports.processor_record(data)}, {"Template": _own_block(data, title)}
-    sheets = reports.review_pack(data)
-    about = reports.pd.DataFrame(
-        [
-            ("Review pack as of", as_of.isoformat()),
-            ("Generated", generated.strftime("%Y-%m-%d %H:%M %Z")),
-            ("Findings", len(sheets["Findings"])),
-            ("Flows", len(sheets["Flows"])),
-            ("Agreements", len(sheets["Agreements"])),
-            ("Cross-border transfers", len(sheets["Transfers"])),
-            ("Parties", len(sheets["Parties"])),
-            (
-                "Note",
-                "Findings are computed from the register for the date; decisions are the "
-                "latest on each finding, with their state today against the facts now. "
-                "Not legal advice.",
-            ),
-        ],
-        columns=["Item", "Value"],
-    )
-    return {"About": about, **sheets}, {}
+        return writing.Report(
+            {"Template": reports.processor_record(data, progress)},
+            {"Template": _own_block(data, title)},
+        )
+    generated = timezone.localtime().replace(microsecond=0)
+
+    def about(counts: Mapping[str, int]) -> writing.Table:
+        return writing.Table(
+            ["Item", "Value"],
+            [
+                ("Review pack as of", as_of.isoformat()),
+                ("Generated", generated.strftime("%Y-%m-%d %H:%M %Z")),
+                ("Findings", counts["Findings"]),
+                ("Flows", counts["Flows"]),
+                ("Agreements", counts["Agreements"]),
+                ("Cross-border transfers", counts["Transfers"]),
+                ("Parties", counts["Parties"]),
+                (
+                    "Note",
+                    "Findings are computed from the register for the date; decisions are the "
+                    "latest on each finding, with their state today against the facts now. "
+                    "Not legal advice.",
+                ),
+            ],
+        )
+
+    return writing.Report(pack.review_pack(data, progress), summary=("About", about))

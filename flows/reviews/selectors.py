@@ -7,15 +7,13 @@ at once and never forces the rules to run again.
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from flows.choices import ReviewDecision
-from flows.engine.filters import filter_findings
 from flows.engine.fingerprint import (
     AgreementIndex,
     FactChange,
@@ -24,8 +22,7 @@ from flows.engine.fingerprint import (
     facts_snapshot,
     fingerprint,
 )
-from flows.engine.graph import Taxonomy
-from flows.engine.records import Finding, FlowRecord, Register, severity_rank
+from flows.engine.records import Finding, FlowRecord, Register
 from flows.findings import findings_as_of
 from flows.reviews.models import Review
 from flows.reviews.states import (
@@ -56,7 +53,7 @@ def latest_reviews() -> QuerySet[Review]:
     )
 
 
-def _record(review: Review) -> DecisionRecord:
+def decision_record(review: Review) -> DecisionRecord:
     return DecisionRecord(
         id=review.pk,
         rule=review.rule,
@@ -81,6 +78,8 @@ class ReviewedFinding:
     decision: DecisionRecord | None
     open_since: date | datetime | None
     flow: FlowRecord | None
+    reference: str = ""
+    """The flow's reference, for lists that do not load the flow's record."""
 
     @property
     def first(self) -> Finding:
@@ -132,7 +131,7 @@ def reviewed_findings(
 
     Fingerprints are computed only for findings that have a decision.
     """
-    decisions = {(r.rule, r.flow_id): _record(r) for r in latest_reviews()}
+    decisions = {(r.rule, r.flow_id): decision_record(r) for r in latest_reviews()}
     flows = {f.id: f for f in register.flows} if decisions or findings else {}
     index: AgreementIndex | None = None
     result = []
@@ -145,7 +144,15 @@ def reviewed_findings(
             now = fingerprint(snapshot_for(register, flow, group, index))
         state = decision_state(decision, now, as_of)
         result.append(
-            ReviewedFinding(key, group, state, decision, _open_since(state, decision, flow), flow)
+            ReviewedFinding(
+                key,
+                group,
+                state,
+                decision,
+                _open_since(state, decision, flow),
+                flow,
+                flow.reference if flow else "",
+            )
         )
     return result
 
@@ -182,63 +189,6 @@ QUEUE_STATES = {
     "waived": "Waived",
     "all": "All",
 }
-
-
-@dataclass(frozen=True)
-class ReviewQueue:
-    as_of: date
-    register: Register
-    items: list[ReviewedFinding]
-    counts: list[tuple[str, str, int]] = field(default_factory=list)
-    """(state, label, count) over every finding matching the rule, party and category
-    filters, states with none left out."""
-
-
-def _state_matches(item: ReviewedFinding, state: str) -> bool:
-    if state in ("", "needs_decision"):
-        return item.needs_decision
-    return state == "all" or item.state == state
-
-
-def review_queue(
-    *, as_of: date, rule: str = "", party: str = "", category: str = "", state: str = ""
-) -> ReviewQueue:
-    """Findings by severity, the longest-waiting first; by default those needing a decision."""
-    register, findings = findings_as_of(as_of)
-    matching = filter_findings(
-        findings, Taxonomy(register.categories), rule=rule, party=party, category=category
-    )
-    items = reviewed_findings(register, matching, as_of)
-    counts = Counter(item.state for item in items)
-    shown = [item for item in items if _state_matches(item, state)]
-    shown.sort(key=lambda i: (severity_rank(i.severity), _day(i.open_since), i.key))
-    labelled = [(s, label, counts[s]) for s, label in STATE_LABELS.items() if counts.get(s)]
-    return ReviewQueue(as_of=as_of, register=register, items=shown, counts=labelled)
-
-
-def _day(value: date | datetime | None) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    return value or date.min
-
-
-@dataclass(frozen=True)
-class ReviewCounts:
-    needs_decision: int
-    decided: int
-    by_state: list[tuple[str, str, int]]
-
-
-def review_counts(*, as_of: date) -> ReviewCounts:
-    """Open against decided findings, for the dashboard."""
-    register, findings = findings_as_of(as_of)
-    counts = Counter(item.state for item in reviewed_findings(register, findings, as_of))
-    needs = sum(n for s, n in counts.items() if s in NEEDS_DECISION)
-    return ReviewCounts(
-        needs_decision=needs,
-        decided=sum(counts.values()) - needs,
-        by_state=[(s, STATE_LABELS[s], counts.get(s, 0)) for s in STATE_LABELS],
-    )
 
 
 @dataclass(frozen=True)

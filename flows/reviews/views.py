@@ -10,8 +10,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from flows import selectors
+from flows.findings import party_names
 from flows.reviews import selectors as review_selectors
 from flows.reviews.forms import DecisionForm, ReviewQueueFilterForm
+from flows.reviews.queue import review_queue as review_queue_page
 from flows.reviews.services import review_decide
 from registry.web.permissions import (
     CAN_REVIEW,
@@ -25,15 +27,18 @@ from registry.web.permissions import (
 def review_queue(request: HttpRequest) -> HttpResponse:
     form = ReviewQueueFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    queue = review_selectors.review_queue(
+    queue = review_queue_page(
         as_of=date.today(),
         rule=filters.get("rule", ""),
         party=filters.get("party", ""),
         category=filters.get("category", ""),
         state=filters.get("state", ""),
+        page=request.GET.get("page"),
     )
-    names = {slug: p.name for slug, p in queue.register.parties.items()}
-    context = {"form": form, "queue": queue, "names": names}
+    query = request.GET.copy()
+    query.pop("page", None)
+    names = party_names(f for item in queue.items for f in item.findings)
+    context = {"form": form, "queue": queue, "names": names, "querystring": query.urlencode()}
     return render(request, "flows/reviews/queue.html", context)
 
 

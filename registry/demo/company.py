@@ -25,6 +25,7 @@ from registry.demo.parties import demo_parties
 from registry.demo.records import DemoRegister
 from registry.models import Party
 from registry.services import agreement_upsert, party_upsert
+from registry.web.batches import write_batch
 
 
 def build_demo(today: date) -> DemoRegister:
@@ -36,7 +37,13 @@ def build_demo(today: date) -> DemoRegister:
 
 @transaction.atomic
 def seed_demo(today: date) -> DemoRegister:
-    """Load the demo register; running it again changes nothing but the relative dates."""
+    """Load the demo register; running it again changes nothing but the relative dates.
+    One batch of writes: the stored findings follow the whole demo once, at the end."""
+    with write_batch():
+        return _seed_demo(today)
+
+
+def _seed_demo(today: date) -> DemoRegister:
     demo = build_demo(today)
     parties: dict[str, Party] = {}
     # Parents and engaging processors first: the list is ordered so that they come earlier.

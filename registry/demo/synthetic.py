@@ -14,8 +14,10 @@ from datetime import date, timedelta
 
 from django.db import transaction
 
+from flows.findings.refresh import findings_refresh_all
 from flows.models import DataCategory, Flow, Purpose
 from registry.models import Agreement, Party
+from registry.public.cache import public_list_changed
 
 EEA = ("DE", "FR", "IE", "NL", "ES", "IT", "PL", "SE", "BE", "AT", "DK", "FI")
 ADEQUATE = ("CH", "GB", "JP", "CA", "IL", "NZ", "KR")
@@ -215,6 +217,10 @@ def synthetic_register_create(
         ],
         batch_size=BATCH,
     )
+    # bulk_create sends no signal: the stored findings are evaluated again, whole, and the
+    # public list's cached pages are dropped.
+    findings_refresh_all()
+    public_list_changed()
     return SyntheticSummary(
         parties=len(created) + len(affiliates) + len(processors) + len(thirds) + len(subs),
         agreements=len(agreements),

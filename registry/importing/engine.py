@@ -15,18 +15,20 @@ the many-to-many sets it holds after the import, copied inside the database
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models, transaction
+from django.db import OperationalError, models, transaction
 from django.utils import timezone
 
 from registry.importing.cells import Invalid, Parser, split_list, unknown
 from registry.importing.history import history_copy
 from registry.importing.tabular import MAX_CELL_CHARS, Table, TableError, read_table
 from registry.web.arguments import suggest
+from registry.web.batches import rows_changed, rows_changing
 
 BATCH = 2_000
 Progress = Callable[[str, int, int], None]
@@ -165,9 +167,10 @@ class Kind:
             if column.many:
                 self._load_links(column, names_by_pk[column.ref])
 
-    def _links(self, column: Column) -> tuple[type[models.Model], str, str]:
+    @classmethod
+    def _links(cls, column: Column) -> tuple[type[models.Model], str, str]:
         """The through model of a `many` column and its two `_id` columns."""
-        m2m = self.model._meta.get_field(column.name)
+        m2m = cls.model._meta.get_field(column.name)
         # A `many` column names a many-to-many field, whose through model Django sets (or
         # creates) when it builds the model class.
         assert isinstance(m2m, models.ManyToManyField) and m2m.remote_field.through, column.name
@@ -352,6 +355,9 @@ class Kind:
         if progress:
             progress("writing", len(rows), len(rows))
         created = list(fresh.values())
+        # Bulk writes send no model signals: say which rows change, before and after.
+        changing = sorted(self.existing[r.key]["id"] for r in rows if not r.is_new and r.changed)
+        rows_changing.send(sender=self.model, pks=changing)
         self.model._default_manager.bulk_create(created, batch_size=BATCH)
         self.own_pks = {key: values["id"] for key, values in self.existing.items()}
         for obj in created:
@@ -381,6 +387,7 @@ class Kind:
             updated = {self.own_pks[r.key] for r in changed_rows if not r.is_new} | touched
             history_copy(self.model, created_pks, "+", now, user)
             history_copy(self.model, sorted(updated), "~", now, user)
+        rows_changed.send(sender=self.model, pks=[*(obj.pk for obj in created), *changing])
 
     def has_history(self) -> bool:
         return hasattr(self.model._meta, "simple_history_manager_attribute")
@@ -513,6 +520,25 @@ def exporter_named(name: str) -> Exporter:
     return _entry(name).exporter()
 
 
+BUSY = "The database is busy with another write; try again when it finishes."
+
+
+class DatabaseBusy(Exception):
+    """SQLite's write lock stayed with another process past the busy timeout; nothing was
+    written (an import takes the lock when its one transaction begins)."""
+
+
+@contextmanager
+def busy_as_error() -> Iterator[None]:
+    """SQLite's "database is locked" as DatabaseBusy, with a sentence for the user."""
+    try:
+        yield
+    except OperationalError as exc:
+        if "locked" not in str(exc) and "busy" not in str(exc):
+            raise
+        raise DatabaseBusy(BUSY) from exc
+
+
 def records_import(
     *,
     kind: str,
@@ -539,4 +565,6 @@ def records_import_table(
     progress: Progress | None = None,
     user: Any = None,
 ) -> ImportReport:
-    return kind_named(kind)().run(table, dry_run=dry_run, progress=progress, user=user)
+    """Import a table already read; raises DatabaseBusy when another write holds SQLite."""
+    with busy_as_error():
+        return kind_named(kind)().run(table, dry_run=dry_run, progress=progress, user=user)

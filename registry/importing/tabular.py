@@ -11,11 +11,14 @@ import csv
 import io
 import json
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from json.encoder import encode_basestring as _json_string
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+
+from registry.web.progress import Progress, no_progress
 
 #: Files over this size are refused before they are read (the README says so). 100,000
 #: flow rows make about 15 MB of CSV; an XLSX of the same rows is smaller.
@@ -205,22 +208,89 @@ def write_table(header: Sequence[str], rows: Iterable[Sequence[str]], fmt: str) 
     """The rows as a CSV (UTF-8 with BOM, which Excel needs), XLSX or JSON file.
 
     The resources have escaped formulae already (RegisterResource.export_field)."""
-    if fmt == "json":
-        items = [dict(zip(header, row, strict=True)) for row in rows]
-        return json.dumps(items, indent=1, ensure_ascii=False).encode() + b"\n"
-    if fmt == "xlsx":
-        from openpyxl import Workbook
+    out = io.BytesIO()
+    write_table_to(out, header, rows, fmt)
+    return out.getvalue()
 
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("register")
-        sheet.append(list(header))
-        for row in rows:
-            sheet.append(list(row))
-        out = io.BytesIO()
-        book.save(out)
-        return out.getvalue()
+
+def write_table_to(
+    out: IO[bytes],
+    header: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    fmt: str,
+    *,
+    progress: Progress = no_progress,
+    total: int | None = None,
+) -> int:
+    """Write the file of `write_table` to a binary stream as the rows come, without holding
+    it whole; calls `progress(rows done, total)` now and then. The number of rows."""
+    writer = {"csv": _write_csv, "xlsx": _write_xlsx, "json": _write_json}[fmt]
+    done = 0
+    for done in writer(out, header, rows):
+        if done % _PROGRESS_EVERY == 0:
+            progress(done, total)
+    progress(done, total if total is not None else done)
+    return done
+
+
+#: Rows between two flushes to the stream and two calls of `progress`.
+_PROGRESS_EVERY = 2_000
+
+
+def _write_csv(
+    out: IO[bytes], header: Sequence[str], rows: Iterable[Sequence[str]]
+) -> Iterator[int]:
     text = io.StringIO(newline="")
     writer = csv.writer(text, lineterminator="\r\n")
+    out.write(b"\xef\xbb\xbf")
     writer.writerow(header)
-    writer.writerows(rows)
-    return b"\xef\xbb\xbf" + text.getvalue().encode()
+    done = 0
+    for done, row in enumerate(rows, start=1):
+        writer.writerow(row)
+        if done % _PROGRESS_EVERY == 0:
+            out.write(text.getvalue().encode())
+            text.seek(0)
+            text.truncate()
+        yield done
+    out.write(text.getvalue().encode())
+
+
+def _write_json(
+    out: IO[bytes], header: Sequence[str], rows: Iterable[Sequence[str]]
+) -> Iterator[int]:
+    # The bytes of json.dumps(list of objects, indent=1, ensure_ascii=False), one object at a
+    # time: "[", each object as " {" / "  \"key\": value" lines / " }", then "]".
+    keys = [f"  {json.dumps(name, ensure_ascii=False)}: " for name in header]
+    template = " {\n" + ",\n".join(k.replace("%", "%%") + "%s" for k in keys) + "\n }"
+    done = 0
+    for done, row in enumerate(rows, start=1):
+        try:
+            item = template % tuple(map(_json_string, row))
+        except TypeError:  # a cell that is not text, or a row of the wrong length
+            item = _json_object(keys, row)
+        out.write(((",\n" if done > 1 else "[\n") + item).encode())
+        yield done
+    out.write(b"\n]\n" if done else b"[]\n")
+
+
+def _json_object(keys: list[str], row: Sequence[Any]) -> str:
+    cells = (
+        key + json.dumps(value, ensure_ascii=False) for key, value in zip(keys, row, strict=True)
+    )
+    return " {\n" + ",\n".join(cells) + "\n }"
+
+
+def _write_xlsx(
+    out: IO[bytes], header: Sequence[str], rows: Iterable[Sequence[str]]
+) -> Iterator[int]:
+    from openpyxl import Workbook
+
+    # Write-only: openpyxl streams the rows to a temporary file and zips it on save.
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("register")
+    sheet.append(list(header))
+    done = 0
+    for done, row in enumerate(rows, start=1):
+        sheet.append(list(row))
+        yield done
+    book.save(out)

@@ -11,16 +11,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from django.db.models import Prefetch
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django_countries import countries as country_names
 
 from flows.models import Flow, active_on
 from registry.choices import PartyStatus, Relationship
 from registry.models import Party
+from registry.public.cache import cached, public_list_version
 
 LISTED = (Relationship.PROCESSOR, Relationship.SUBPROCESSOR)
 FEED_LENGTH = 50
+PAGE_SIZE = 100
 
 
 def _country_name(code: str) -> str:
@@ -40,44 +44,80 @@ class PublicProcessor:
     purposes: list[str]
 
 
-def public_subprocessors(*, today: date) -> list[PublicProcessor]:
-    """Approved processors and sub-processors, with the purposes of the data they receive
-    today and every country where they process it. Three queries."""
-    live = Flow.objects.filter(active_on(today), proposed=False)
-    parties = (
-        Party.objects.filter(status=PartyStatus.APPROVED, relationship__in=LISTED)
-        .select_related("engaged_by")
-        .prefetch_related(
-            Prefetch("incoming_flows", queryset=live.select_related("purpose").order_by("id"))
-        )
-        .order_by("name", "slug")
+def _listed_parties() -> QuerySet[Party]:
+    return Party.objects.filter(status=PartyStatus.APPROVED, relationship__in=LISTED).order_by(
+        "name", "slug"
     )
-    result = []
-    for party in parties:
-        flows = list(party.incoming_flows.all())
-        codes = set(party.effective_processing_countries)
-        for flow in flows:
-            codes.update(c.code for c in flow.processing_countries)
-        engager = party.engaged_by
-        listed_engager = (
-            engager is not None
-            and engager.status == PartyStatus.APPROVED
-            and engager.relationship in LISTED
-        )
-        result.append(
-            PublicProcessor(
-                slug=party.slug,
-                name=party.name,
-                legal_name=party.legal_name,
-                relationship=party.get_relationship_display(),
-                engaged_by=engager.name if listed_engager and engager else "",
-                website=party.website,
-                country=_country_name(party.country.code),
-                processing_countries=sorted(_country_name(c) for c in codes),
-                purposes=sorted({f.purpose.name or f.purpose.key for f in flows}),
-            )
-        )
-    return result
+
+
+def _processor(
+    party: Party, purposes: Iterable[str], flow_countries: Iterable[str]
+) -> PublicProcessor:
+    engager = party.engaged_by
+    listed_engager = (
+        engager is not None
+        and engager.status == PartyStatus.APPROVED
+        and engager.relationship in LISTED
+    )
+    codes = {*party.effective_processing_countries, *flow_countries}
+    return PublicProcessor(
+        slug=party.slug,
+        name=party.name,
+        legal_name=party.legal_name,
+        relationship=party.get_relationship_display(),
+        engaged_by=engager.name if listed_engager and engager else "",
+        website=party.website,
+        country=_country_name(party.country.code),
+        processing_countries=sorted(_country_name(c) for c in codes),
+        purposes=sorted(set(purposes)),
+    )
+
+
+def _page_of_processors(*, today: date, number: int) -> list[PublicProcessor]:
+    """One page of the list: the page's parties, then the purposes and processing countries
+    of the flows they receive today, each reduced to distinct values by the database (three
+    queries, whatever the number of flows)."""
+    start = (number - 1) * PAGE_SIZE
+    parties = list(_listed_parties().select_related("engaged_by")[start : start + PAGE_SIZE])
+    live = Flow.objects.filter(
+        active_on(today), proposed=False, target__in=[p.pk for p in parties]
+    ).order_by()  # Flow's default ordering would add its column to the SELECT DISTINCT
+    purposes: dict[int, list[str]] = {}
+    for target, name, key in live.values_list("target", "purpose__name", "purpose__key").distinct():
+        purposes.setdefault(target, []).append(name or key)
+    countries: dict[int, list[str]] = {}
+    for target, stored in live.values_list("target", "processing_countries").distinct():
+        countries.setdefault(target, []).extend(_codes(stored))
+    return [_processor(p, purposes.get(p.pk, ()), countries.get(p.pk, ())) for p in parties]
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """Which page of the public list to show, and the cache key its rendering is kept
+    under: the key changes with the register (the version) and with the day."""
+
+    today: date
+    number: int
+    count: int
+    cache_key: str
+
+    def page(self) -> Page[PublicProcessor]:
+        """The page's processors, with the purposes of the data they receive today and
+        every country where they process it (three queries)."""
+        processors = _page_of_processors(today=self.today, number=self.number)
+        # The page links need only the count: a range of that length stands for the list.
+        paginator: Paginator[Any] = Paginator(range(self.count), PAGE_SIZE)
+        return Page(processors, self.number, paginator)
+
+
+def subprocessor_list_page(*, today: date, number: int) -> ListPage:
+    """Page `number` of the approved processors and sub-processors; a number past the last
+    page gives the last page, so that only real pages are ever stored. Two cache queries,
+    and a count of the listed parties when the register changed."""
+    prefix = f"public-list:{public_list_version()}:{today.isoformat()}"
+    count = cached(f"{prefix}:count", lambda: _listed_parties().count())
+    number = min(max(1, number), max(1, -(-count // PAGE_SIZE)))
+    return ListPage(today, number, count, f"{prefix}:page:{number}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +213,13 @@ def _codes(stored: object) -> tuple[str, ...]:
 
 
 def subprocessor_changes(*, limit: int = FEED_LENGTH) -> list[ListChange]:
-    """The latest changes of the public list, from the parties' history, in one query."""
+    """The latest changes of the public list: from the shared cache while the register is
+    unchanged, else from the parties' history in one query."""
+    key = f"public-feed:{public_list_version()}:{limit}"
+    return cached(key, lambda: _changes_from_history(limit=limit))
+
+
+def _changes_from_history(*, limit: int) -> list[ListChange]:
     ever_listed = Party.history.filter(relationship__in=LISTED).values("slug")
     rows = Party.history.filter(slug__in=ever_listed).values_list(
         "history_id", "slug", "name", "relationship", "status", "country",

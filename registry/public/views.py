@@ -6,17 +6,37 @@ from typing import Any
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from registry.public import selectors as public_selectors
+from registry.public.cache import cached
 from registry.public.selectors import ListChange
+
+PAGE_TEMPLATE = "registry/public/subprocessors.html"
+TABLE_TEMPLATE = "registry/public/subprocessor_table.html"
+
+
+def _page_number(raw: str | None) -> int:
+    """`?page=` as a number; anything else (absent, not a number, absurdly long) is page 1."""
+    try:
+        return max(1, int(raw or "1"))
+    except ValueError:
+        return 1
 
 
 def subprocessor_list(request: HttpRequest) -> HttpResponse:
-    processors = public_selectors.public_subprocessors(today=date.today())
-    context = {"processors": processors, "today": date.today()}
-    return render(request, "registry/public/subprocessors.html", context)
+    today = date.today()
+    listing = public_selectors.subprocessor_list_page(
+        today=today, number=_page_number(request.GET.get("page"))
+    )
+    # The table is kept rendered: rendering a hundred rows costs more than reading them. It
+    # holds nothing of the visitor (the header with a staff user's name is outside it).
+    table = cached(
+        listing.cache_key, lambda: render_to_string(TABLE_TEMPLATE, {"page": listing.page()})
+    )
+    return render(request, PAGE_TEMPLATE, {"table": table, "today": today})
 
 
 class PlainTextAtomFeed(Atom1Feed):

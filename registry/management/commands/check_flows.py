@@ -7,11 +7,15 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from flows.engine.filters import count_by_severity, fails, filter_findings
 from flows.engine.graph import Taxonomy
-from flows.engine.records import SEVERITIES, Finding, Register
-from flows.findings import findings_as_of
+from flows.engine.records import SEVERITIES, Finding
+from flows.findings import findings_as_of, stored_matching, today_status
+from flows.findings.store import ORDER, as_findings
+from flows.models import DataCategory, Flow
+from flows.reviews.queue import decision_states_today
 from flows.reviews.selectors import ReviewedFinding, decision_json, decision_states
 from flows.reviews.states import SETTLED
 from registry.management.bulk import cycle_collector_paused
+from registry.models import Party
 from registry.web.arguments import iso_date, suggest
 
 
@@ -43,31 +47,41 @@ class Command(BaseCommand):
 
     def _handle(self, **options: Any) -> None:
         as_of: date = options["as_of"] or date.today()
-        register, findings = findings_as_of(as_of)
         category, party = str(options["category"]), str(options["party"])
-        if category and category not in register.categories:
+        categories = set(DataCategory.objects.values_list("key", flat=True))
+        names = dict(Party.objects.values_list("slug", "name"))
+        if category and category not in categories:
             raise CommandError(
-                f"Unknown data category '{category}'.{suggest(category, register.categories)}"
+                f"Unknown data category '{category}'.{suggest(category, categories)}"
             )
-        if party and party not in register.parties:
-            raise CommandError(f"Unknown party '{party}'.{suggest(party, register.parties)}")
-        findings = filter_findings(
-            findings, Taxonomy(register.categories), party=party, category=category
-        )
-        states = decision_states(register, findings, as_of)
+        if party and party not in names:
+            raise CommandError(f"Unknown party '{party}'.{suggest(party, names)}")
+        today = date.today()
+        states: dict[tuple[str, int], ReviewedFinding]
+        if as_of == today and today_status(today).current:
+            # Today's findings are stored: read them, never evaluate the register.
+            rows = stored_matching(party=party, category=category)
+            findings = as_findings(rows.order_by(*ORDER))
+            states = decision_states_today(as_of)
+        else:
+            register, findings = findings_as_of(as_of)
+            findings = filter_findings(
+                findings, Taxonomy(register.categories), party=party, category=category
+            )
+            states = decision_states(register, findings, as_of)
+        references = dict(Flow.objects.values_list("id", "reference"))
         if options["format"] == "json":
-            references = _flow_references(register)
-            rows = [
+            rows_out = [
                 {
                     **f.as_dict(),
-                    "flow_reference": references.get(f.flow, ""),
+                    "flow_reference": references.get(f.flow or 0, ""),
                     "decision": decision_json(states.get((f.rule, f.flow or 0))),
                 }
                 for f in findings
             ]
-            self.stdout.write(_json_lines(rows))
+            self.stdout.write(_json_lines(rows_out))
         else:
-            self.stdout.write(_as_text(findings, register, as_of, states))
+            self.stdout.write(_as_text(findings, names, references, as_of, states))
         unsettled = [f for f in findings if not _settled(states.get((f.rule, f.flow or 0)))]
         if fails(unsettled, str(options["fail_on"])):
             sys.exit(1)
@@ -86,13 +100,10 @@ def _settled(item: ReviewedFinding | None) -> bool:
     return item is not None and item.state in SETTLED
 
 
-def _flow_references(register: Register) -> dict[int | None, str]:
-    return {flow.id: flow.reference for flow in register.flows}
-
-
 def _as_text(
     findings: list[Finding],
-    register: Register,
+    names: dict[str, str],
+    references: dict[int, str],
     as_of: date,
     states: dict[tuple[str, int], ReviewedFinding],
 ) -> str:
@@ -100,8 +111,6 @@ def _as_text(
     lines = [f"Findings as of {as_of.isoformat()}: {counts}."]
     if not findings:
         lines.append("Nothing to flag.")
-    references = _flow_references(register)
-    names = {slug: party.name for slug, party in register.parties.items()}
     for severity in SEVERITIES:
         group = [f for f in findings if f.severity == severity]
         if not group:

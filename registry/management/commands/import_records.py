@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from registry.importing.engine import kind_names, records_import
+from registry.importing.engine import DatabaseBusy, kind_names, records_import
 from registry.importing.tabular import MAX_FILE_BYTES
 from registry.management.bulk import cycle_collector_paused
 
@@ -41,13 +41,16 @@ class Command(BaseCommand):
                 f"'{path}' is {size:.1f} MB; the limit is {MAX_FILE_BYTES // 1024 // 1024} MB. "
                 "Split it into smaller files."
             )
-        report = records_import(
-            kind=options["kind"],
-            filename=path.name,
-            data=path.read_bytes(),
-            dry_run=options["dry_run"],
-            progress=self._progress if self.stderr.isatty() else None,
-        )
+        try:
+            report = records_import(
+                kind=options["kind"],
+                filename=path.name,
+                data=path.read_bytes(),
+                dry_run=options["dry_run"],
+                progress=self._progress if self.stderr.isatty() else None,
+            )
+        except DatabaseBusy as exc:  # nothing was written: the lock is taken at BEGIN
+            raise CommandError(str(exc), returncode=1) from None
         for warning in report.warnings:
             self.stderr.write(f"warning: {warning}")
         for error in report.errors:

@@ -60,8 +60,8 @@ def test_an_agreement_that_expired_before_it_was_terminated_reads_expired():
 
 
 def _controller_rows(reg):
-    frame = reports.controller_record(reports.ReportInput(register=reg, as_of=AS_OF))
-    return frame.to_dict("records")
+    table = reports.controller_record(reports.ReportInput(register=reg, as_of=AS_OF))
+    return [dict(zip(table.columns, row, strict=True)) for row in table.rows]
 
 
 def test_the_controller_record_lists_only_active_flows_and_inherited_special_data():

@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from flows.models import Flow
 from flows.reviews.models import Review
-from flows.reviews.selectors import review_counts, review_page, review_queue
+from flows.reviews.queue import review_counts, review_queue
+from flows.reviews.selectors import review_page
 from flows.reviews.services import review_decide
 from flows.reviews.states import ACCEPTED, CHANGE_REQUESTED, EXPIRED, LAPSED, OPEN, WAIVED
 from registry.models import Party

@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from registry.jobs.models import Job
 from registry.models import Party
 from registry.resources import PartyResource
 from tests.factories import make_party, make_user
@@ -42,7 +43,9 @@ def test_a_reviewer_may_export_but_not_import(client):
     assert client.get(reverse("admin:flows_flow_import")).status_code == 403
 
 
-def test_an_editor_imports_through_the_admin_in_two_steps(client):
+def test_an_editor_imports_through_the_admin_in_two_steps(
+    client, django_capture_on_commit_callbacks
+):
     staff_client(client, "editor")
     assert client.get(reverse("admin:registry_party_import")).status_code == 200
     preview = upload(client, GOOD)
@@ -50,9 +53,13 @@ def test_an_editor_imports_through_the_admin_in_two_steps(client):
     assert preview.context["result"].totals["new"] == 1
     assert not Party.objects.exists()  # the first step is a dry run
     confirm = preview.context["confirm_form"]
-    response = client.post(reverse("admin:registry_party_process_import"), confirm.initial)
+    with django_capture_on_commit_callbacks(execute=True):  # the job starts on commit
+        response = client.post(reverse("admin:registry_party_process_import"), confirm.initial)
     assert response.status_code == 302
+    job = Job.objects.get()
+    assert response["Location"] == reverse("job_detail", args=[job.pk])
     assert Party.objects.get().country.code == "DE"
+    assert "Done" in client.get(response["Location"]).content.decode()
 
 
 def test_the_admin_import_shows_every_bad_row_and_writes_nothing(client):
@@ -68,13 +75,17 @@ def test_the_admin_import_shows_every_bad_row_and_writes_nothing(client):
     assert not Party.objects.exists()
 
 
-def test_an_editor_exports_from_the_admin_with_formulae_escaped(client):
+def test_an_editor_exports_from_the_admin_with_formulae_escaped(
+    client, django_capture_on_commit_callbacks
+):
     make_party("acme", name="=1+1")
     staff_client(client, "editor")
     selected = {f"partyresource_{name}": "on" for name in PartyResource.Meta.fields}
-    response = client.post(
-        reverse("admin:registry_party_export"), {"format": "0", "resource": "0", **selected}
-    )
-    assert response.status_code == 200
-    assert "attachment" in response["Content-Disposition"]
-    assert b"slug,name" in response.content and b"'=1+1" in response.content
+    with django_capture_on_commit_callbacks(execute=True):  # the job starts on commit
+        response = client.post(
+            reverse("admin:registry_party_export"), {"format": "0", "resource": "0", **selected}
+        )
+    assert response.status_code == 302
+    result = client.get(reverse("job_result", args=[Job.objects.get().pk]))
+    assert "attachment" in result["Content-Disposition"]
+    assert b"slug,name" in result.content and b"'=1+1" in result.content

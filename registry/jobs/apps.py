@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class JobsConfig(AppConfig):
+    name = "registry.jobs"
+    label = "jobs"
+    verbose_name = "Background jobs"
+    default_auto_field = "django.db.models.BigAutoField"
