@@ -384,6 +384,8 @@ class StoredFinding(models.Model):
     """Of the facts behind the findings of this (rule, flow), as a review decision stores it."""
     leads_group = models.BooleanField("first of its (rule, flow)", default=True)
     """The review queue lists one row per (rule, flow): the first one."""
+    flow_started_on = models.DateField("flow started on")
+    """Since when an undecided finding has waited: the review queue's order, by index."""
     computed_at = models.DateTimeField("computed at")
 
     class Meta:
@@ -393,6 +395,12 @@ class StoredFinding(models.Model):
         indexes = [
             models.Index(fields=["severity_rank", "rule", "flow", "id"], name="finding_order"),
             models.Index(fields=["flow", "rule"], name="finding_flow"),
+            models.Index(fields=["severity"], name="finding_severity"),  # the tabs' counts
+            models.Index(
+                fields=["severity_rank", "flow_started_on", "rule", "flow"],
+                condition=Q(leads_group=True),
+                name="finding_queue",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -21,7 +21,7 @@ _BATCH = 2000
 
 _COMPARED = (
     "rule", "severity", "flow_id", "source", "target", "categories", "path", "message",
-    "citation", "remedy", "fingerprint",
+    "citation", "remedy", "fingerprint", "flow_started_on",
 )  # fmt: skip
 """The columns that make two stored findings the same."""
 
@@ -62,7 +62,7 @@ def _grouped(findings: Iterable[Finding]) -> dict[GroupKey, list[Finding]]:
     return groups
 
 
-def _row_values(finding: Finding, print_: str) -> tuple[Any, ...]:
+def _row_values(finding: Finding, print_: str, started_on: date) -> tuple[Any, ...]:
     """The compared columns of a finding's row, in the order of _COMPARED."""
     return (
         finding.rule,
@@ -76,6 +76,7 @@ def _row_values(finding: Finding, print_: str) -> tuple[Any, ...]:
         finding.citation,
         finding.remedy,
         print_,
+        started_on,
     )
 
 
@@ -97,8 +98,9 @@ def store_replace(
     index = AgreementIndex(register.agreements)
     wanted: dict[GroupKey, list[tuple[Any, ...]]] = {}
     for key, group in new.items():
-        print_ = group_fingerprint(register, flows[key[1]], group, index)
-        wanted[key] = [_row_values(finding, print_) for finding in group]
+        flow = flows[key[1]]
+        print_ = group_fingerprint(register, flow, group, index)
+        wanted[key] = [_row_values(finding, print_, flow.started_on) for finding in group]
     stored = StoredFinding.objects.all()
     if flow_ids is not None:
         stored = _for_flows(stored, flow_ids)

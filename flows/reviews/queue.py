@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, DateField, F, QuerySet, Value, When
 
 from flows.engine.records import Finding
-from flows.findings import stored_matching
+from flows.findings import stored_matching, today_status
 from flows.findings.store import ORDER, as_findings
 from flows.models import Flow, StoredFinding
 from flows.reviews.selectors import FindingKey, ReviewedFinding, decision_record, latest_reviews
@@ -72,6 +73,8 @@ class ReviewQueue:
     counts: list[tuple[str, str, int]]
     """(state, label, count) over every finding matching the rule, party and category
     filters, states with none left out."""
+    refreshing: bool = False
+    """Today's findings are being refreshed in the background."""
 
     @property
     def items(self) -> list[ReviewedFinding]:
@@ -97,6 +100,7 @@ def review_queue(
 ) -> ReviewQueue:
     """Today's findings by severity, the longest-waiting first; by default those needing a
     decision. One page of them."""
+    status = today_status(as_of)  # a new day's first request starts the refresh
     leads = stored_matching(rule=rule, party=party, category=category).filter(leads_group=True)
     decided = _decided(leads, as_of)
     counts = _state_counts(leads, decided)
@@ -112,14 +116,33 @@ def review_queue(
         for d in decided.values()
         if d.state in (LAPSED, EXPIRED) and d.state in wanted
     ]
-    ordered = shown.annotate(
-        waiting_since=Case(*since, default=F("flow__started_on"), output_field=DateField())
-    ).order_by("severity_rank", "waiting_since", "rule", "flow_id")
-    rows_page = Paginator(ordered, PAGE_SIZE).get_page(page)
+    # Usually no decision has lapsed: the plain order then reads the queue's index.
+    ordered = (
+        shown.annotate(
+            waiting=Case(*since, default=F("flow_started_on"), output_field=DateField())
+        ).order_by("severity_rank", "waiting", "rule", "flow_id")
+        if since
+        else shown.order_by("severity_rank", "flow_started_on", "rule", "flow_id")
+    )
+    count = sum(n for s, n in counts.items() if s in wanted)
+    rows_page = _Counted(ordered, PAGE_SIZE, count).get_page(page)
     items = _items(list(rows_page.object_list), decided)
-    shown_page: Page[ReviewedFinding] = Page(items, rows_page.number, rows_page.paginator)  # type: ignore[arg-type]
+    shown_page: Page[ReviewedFinding] = Page(items, rows_page.number, rows_page.paginator)
     labelled = [(s, label, counts[s]) for s, label in STATE_LABELS.items() if counts.get(s)]
-    return ReviewQueue(as_of=as_of, page=shown_page, counts=labelled)
+    return ReviewQueue(as_of=as_of, page=shown_page, counts=labelled, refreshing=status.refreshing)
+
+
+class _Counted(Paginator):
+    """A paginator told its count: the state counts already hold it, and counting the
+    queue again would cost a scan of every stored finding."""
+
+    def __init__(self, rows: QuerySet[StoredFinding], per_page: int, count: int) -> None:
+        super().__init__(rows, per_page)
+        self._count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._count
 
 
 def _since(decided: _Decided) -> date | None:

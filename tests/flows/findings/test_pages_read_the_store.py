@@ -4,7 +4,8 @@ gives."""
 
 from __future__ import annotations
 
-from datetime import date
+import io
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
@@ -71,3 +72,33 @@ def test_a_party_page_shows_its_first_findings_and_links_to_the_rest(viewer_clie
     assert count > 20
     page = viewer_client.get(reverse("party_detail", args=[slug])).content.decode()
     assert f"All {count} findings about" in page
+
+
+@pytest.mark.django_db
+def test_a_new_day_is_evaluated_in_the_background_while_the_pages_say_so(
+    viewer_client, settings
+) -> None:
+    """The first request of a new day on a large register queues one full refresh (the
+    dummy backend keeps the task queued, as a busy worker would) and every page says the
+    findings are being refreshed; once the refresh has run, they are today's again."""
+    from django.core.management import call_command
+    from django_tasks import task_backends
+    from django_tasks.backends.dummy import DummyBackend
+
+    from flows.models import FindingsState
+
+    today = date.today()
+    seed_demo(today)
+    FindingsState.objects.update(as_of=today - timedelta(days=1))
+    settings.FINDINGS_INLINE_FLOWS = 0
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    notice = "Findings are being refreshed"
+    for name in ("finding_list", "dashboard", "review_queue"):
+        assert notice in viewer_client.get(reverse(name)).content.decode()
+    backend = task_backends["default"]
+    assert isinstance(backend, DummyBackend)
+    assert len(backend.results) == 1  # asked once, whoever asks again
+    call_command("refresh_findings", stdout=io.StringIO())
+    assert FindingsState.objects.get().as_of == today
+    for name in ("finding_list", "dashboard", "review_queue"):
+        assert notice not in viewer_client.get(reverse(name)).content.decode()
