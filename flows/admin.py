@@ -1,7 +1,4 @@
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from flows.models import (
     AdequacyDecision,
@@ -17,6 +14,7 @@ from flows.models import (
 from flows.resources import DataCategoryResource, FlowResource, PurposeResource
 from registry.admin import (
     BadLookupsMixin,
+    ReadOnlyAdmin,
     RegisterHistoryAdmin,
     RegisterImportExportMixin,
     SetsHistoryMixin,
@@ -104,19 +102,6 @@ class MechanismValidityAdmin(BadLookupsMixin, admin.ModelAdmin):
     list_display = ("regime", "mechanism", "valid_from", "valid_to", "citation")
     list_filter = ("regime", "mechanism")
     search_fields = ("mechanism", "citation", "notes")
-
-
-class ReadOnlyAdmin(BadLookupsMixin, admin.ModelAdmin):
-    """Rows the application writes itself: shown to staff, never edited by hand."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(StoredFinding)

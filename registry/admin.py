@@ -230,14 +230,9 @@ class AgreementAdmin(SetsHistoryMixin, RegisterImportExportMixin, RegisterHistor
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-@admin.register(AgreementParty)
-class AgreementPartyAdmin(BadLookupsMixin, admin.ModelAdmin):
-    """Who each agreement binds, to read. The links change on the agreement's page, which
-    keeps their history; a party bound here is offboarded, never deleted."""
-
-    list_display = ("agreement", "party")
-    list_select_related = ("agreement", "party")
-    search_fields = ("agreement__reference", "party__name", "party__slug")
+class ReadOnlyAdmin(BadLookupsMixin, admin.ModelAdmin):
+    """Rows shown to staff and never edited by hand: the application writes them, or
+    another page does."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -247,6 +242,16 @@ class AgreementPartyAdmin(BadLookupsMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(AgreementParty)
+class AgreementPartyAdmin(ReadOnlyAdmin):
+    """Who each agreement binds, to read. The links change on the agreement's page, which
+    keeps their history; a party bound here is offboarded, never deleted."""
+
+    list_display = ("agreement", "party")
+    list_select_related = ("agreement", "party")
+    search_fields = ("agreement__reference", "party__name", "party__slug")
 
 
 # The users' change list has a date hierarchy too: the same guard against impossible dates.
