@@ -23,7 +23,8 @@ graphviz:
 run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	$(PY) manage.py create_demo_user
+	@$(PY) manage.py create_demo_user
+	@echo "Log in as the role you want to try; only 'admin' and 'demo' open /admin/."
 	@echo "Serving the register on http://$(HOST):$(PORT)/ with its task worker (Ctrl-C stops both)"
 	@$(PY) manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \

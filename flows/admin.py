@@ -18,6 +18,7 @@ from registry.admin import (
     RegisterHistoryAdmin,
     RegisterImportExportMixin,
     SetsHistoryMixin,
+    VersionGuardMixin,
 )
 
 
@@ -56,7 +57,9 @@ class DataSubjectAdmin(TaxonomyAdmin):
 
 
 @admin.register(Flow)
-class FlowAdmin(SetsHistoryMixin, RegisterImportExportMixin, RegisterHistoryAdmin):
+class FlowAdmin(
+    VersionGuardMixin, SetsHistoryMixin, RegisterImportExportMixin, RegisterHistoryAdmin
+):
     resource_classes = [FlowResource]
     list_display = (
         "reference",
@@ -81,6 +84,9 @@ class FlowAdmin(SetsHistoryMixin, RegisterImportExportMixin, RegisterHistoryAdmi
         "transfer_agreement",
     )
     date_hierarchy = "started_on"
+    # A proposed flow is outside the rules until a reviewer decides: only the onboarding and
+    # the edit workflows set it, never a free checkbox.
+    readonly_fields = ("proposed",)
 
 
 @admin.register(ZoneMembership)

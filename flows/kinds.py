@@ -18,7 +18,14 @@ from flows.choices import Art9Condition, LawfulBasis, Role, TransferMechanism
 from flows.models import DataCategory, Flow, Purpose, flow_categories_problems, flow_problems
 from registry.importing import cells as cell
 from registry.importing.engine import Column, Kind, Row
+from registry.importing.tabular import Table
 from registry.models import ancestry_problems
+
+PROPOSED_IGNORED = (
+    "Column 'proposed' was ignored, like any column the flows import does not know: imported "
+    "flows are live and checked by the rules. A flow is proposed only by an onboarding or an "
+    "edit page, until a reviewer decides."
+)
 
 
 def flow_reference(source: str, target: str, purpose: str, categories: Any) -> str:
@@ -57,8 +64,16 @@ class FlowKind(Kind):
         Column("ended_on", cell.iso_date, default=None),
         Column("description", cell.text(10_000)),
         Column("data_subjects", ref="data subject", many=True),
-        Column("proposed", cell.boolean, default=False),
     )
+
+    def check_header(self, table: Table, warnings: list[str]) -> bool:
+        # A proposed flow is outside the rules until a reviewer decides, so only the
+        # onboarding and the edit pages propose one; a file cannot hide a live flow.
+        ok = super().check_header(table, warnings)
+        if "proposed" in table.header:
+            warnings[:] = [w for w in warnings if not w.startswith("Column 'proposed' ")]
+            warnings.append(PROPOSED_IGNORED)
+        return ok
 
     def row_key(self, line: int, values: dict[str, Any]) -> str | None:
         if values.get("reference"):

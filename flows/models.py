@@ -262,6 +262,7 @@ class ZoneMembership(models.Model):
     valid_to = models.DateField("member until", null=True, blank=True)
     notes = models.TextField("notes", blank=True)
     updated_at = models.DateTimeField("updated", auto_now=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["regime", "country"]
@@ -300,6 +301,7 @@ class AdequacyDecision(models.Model):
         "verification", blank=True, help_text="How far the facts were checked, and where."
     )
     updated_at = models.DateTimeField("updated", auto_now=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["regime", "country", "valid_from"]
@@ -330,6 +332,7 @@ class MechanismValidity(models.Model):
     citation = models.CharField("citation", max_length=300, blank=True)
     notes = models.TextField("notes", blank=True)
     updated_at = models.DateTimeField("updated", auto_now=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["regime", "mechanism"]

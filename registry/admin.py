@@ -1,9 +1,11 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.models import User
 from django.core.exceptions import (
     BadRequest,
@@ -22,11 +24,23 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from registry.importing.tabular import table_from_rows
 from registry.jobs.models import Job
-from registry.jobs.services import job_start
-from registry.jobs.tasks import records_export_job, records_import_job
-from registry.models import Agreement, AgreementParty, Party, bound_party_messages
+from registry.jobs.records import records_export_start, records_import_start
+from registry.models import (
+    Agreement,
+    AgreementParty,
+    Party,
+    Publication,
+    bound_party_messages,
+)
 from registry.resources import AgreementResource, PartyResource
-from registry.services import history_paused, sets_history_record
+from registry.roles import ROLES, role_grant, role_revoke
+from registry.services import (
+    VersionConflict,
+    history_paused,
+    record_version,
+    sets_history_record,
+    version_check,
+)
 from registry.web.permissions import CAN_EXPORT, CAN_IMPORT
 
 
@@ -84,6 +98,36 @@ class SetsHistoryMixin:
         sets_history_record(form.instance, created=not change)
 
 
+class VersionGuardForm(forms.ModelForm):
+    """A change form based on one version of its record (the id of its latest history row):
+    a save over a newer one is refused with what the other person changed, the form kept."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["version"].initial = record_version(self.instance)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        try:
+            version_check(instance=self.instance, version=cleaned.get("version"))
+        except VersionConflict as conflict:
+            # Based on the latest version now: saving again keeps this user's values.
+            data = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict
+            data["version"] = "" if conflict.current is None else str(conflict.current)
+            self.data = data
+            raise ValidationError(conflict.describe()) from conflict
+        return cleaned
+
+
+class VersionGuardMixin:
+    """No lost update in the admin, as on the edit pages (registry.services.version_check)."""
+
+    form = VersionGuardForm
+
+
 class RegisterHistoryAdmin(BadLookupsMixin, SimpleHistoryAdmin):
     """The admin of a record with a change history. Record and version ids are numbers:
     simple_history filters on whatever the address holds, and a word there is a 500."""
@@ -131,14 +175,7 @@ class RegisterImportExportMixin(ImportExportMixin):
         stays on the web machine's disk; the rows travel with the task to any worker)."""
         resource = self.choose_import_resource_class(form, request)
         table = table_from_rows(dataset.headers or [], dataset)
-        return job_start(
-            title=f"Import of {len(table):,} {resource.kind.name}",
-            task=records_import_job,
-            user=request.user,
-            kind=resource.kind.name,
-            header=table.header,
-            rows=table.rows,
-        )
+        return records_import_start(user=request.user, kind=resource.kind.name, table=table)
 
     def process_result(self, result: Any, request: HttpRequest) -> HttpResponse:
         if isinstance(result, Job):
@@ -174,12 +211,11 @@ class RegisterImportExportMixin(ImportExportMixin):
         keys = None
         if count < self.model._default_manager.count():
             keys = list(rows.values_list(kind.key, flat=True))
-        job = job_start(
-            title=f"Export of {count:,} {kind.name}",
-            task=records_export_job,
+        job = records_export_start(
             user=request.user,
             kind=kind.name,
             fmt=file_format.get_extension(),
+            count=count,
             columns=self.get_export_resource_fields_from_form(export_form),
             keys=keys,
         )
@@ -187,7 +223,7 @@ class RegisterImportExportMixin(ImportExportMixin):
 
 
 @admin.register(Party)
-class PartyAdmin(RegisterImportExportMixin, RegisterHistoryAdmin):
+class PartyAdmin(VersionGuardMixin, RegisterImportExportMixin, RegisterHistoryAdmin):
     resource_classes = [PartyResource]
     list_display = ("name", "slug", "relationship", "country", "status", "parent", "engaged_by")
     list_filter = ("relationship", "status", "country")
@@ -208,7 +244,9 @@ class PartyAdmin(RegisterImportExportMixin, RegisterHistoryAdmin):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(SetsHistoryMixin, RegisterImportExportMixin, RegisterHistoryAdmin):
+class AgreementAdmin(
+    VersionGuardMixin, SetsHistoryMixin, RegisterImportExportMixin, RegisterHistoryAdmin
+):
     resource_classes = [AgreementResource]
     list_display = ("reference", "title", "kind", "signed_on", "expires_on", "terminated_on")
     list_filter = ("kind", "flowdown", "subprocessor_authorisation")
@@ -254,9 +292,50 @@ class AgreementPartyAdmin(ReadOnlyAdmin):
     search_fields = ("agreement__reference", "party__name", "party__slug")
 
 
+@admin.register(Publication)
+class PublicationAdmin(ReadOnlyAdmin):
+    """The reviewers' decisions that put parties on the public list (or take them off), to
+    read. They are recorded on the sub-processor decisions page, with a notice period."""
+
+    list_display = ("party", "change", "notice_on", "effective_on", "decided_by", "decided_at")
+    list_filter = ("change",)
+    list_select_related = ("party", "decided_by")
+    search_fields = ("party__name", "party__slug")
+    date_hierarchy = "effective_on"
+
+
+class UserRoleForm(UserChangeForm):
+    """The user's page: groups as before, at most one of them a role (registry.roles)."""
+
+    def clean_groups(self) -> Any:
+        groups = self.cleaned_data["groups"]
+        roles = sorted(group.name for group in groups if group.name in ROLES)
+        if len(roles) > 1:
+            raise ValidationError(
+                f"A user has one role; choose one of {', '.join(roles)} "
+                f"(the roles are {', '.join(ROLES)})."
+            )
+        return groups
+
+
 # The users' change list has a date hierarchy too: the same guard against impossible dates.
 class UserAdmin(BadLookupsMixin, DjangoUserAdmin):
-    pass
+    """Users, whose role group decides staff status: the groups saved here go through
+    `role_grant`, so that the admin group (and only it) opens /admin/."""
+
+    form = UserRoleForm
+    readonly_fields = ("is_staff",)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if "groups" not in form.cleaned_data:
+            return
+        user = form.instance
+        role = next((g.name for g in form.cleaned_data["groups"] if g.name in ROLES), None)
+        if role is None:
+            role_revoke(user=user)
+        else:
+            role_grant(user=user, role=role)
 
 
 admin.site.unregister(User)

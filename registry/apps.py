@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class RegistryConfig(AppConfig):
@@ -22,3 +23,11 @@ class RegistryConfig(AppConfig):
         post_migrate.connect(
             sync_roles_after_migrate, sender=self, dispatch_uid="registry.roles.sync"
         )
+
+
+class RegisterAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with the register's site (registry/admin_site.py); INSTALLED_APPS
+    names this instead of django.contrib.admin. Not the default config of `registry`."""
+
+    default = False
+    default_site = "registry.admin_site.RegisterAdminSite"

@@ -113,3 +113,56 @@ def declared_permissions(apps: Any, using: str = "default") -> dict[str, list[An
         role: [by_key[k] for k in sorted(keys) if k in by_key]
         for role, keys in role_permissions(codenames).items()
     }
+
+
+# --- giving a person a role ----------------------------------------------------------------
+
+
+class UnknownRole(ValueError):
+    """A role name that is not one of ROLES; the message lists the roles."""
+
+
+def role_named(name: str) -> str:
+    """The role of this name (case-insensitive), or UnknownRole saying which there are."""
+    role = name.strip().lower()
+    if role not in ROLES:
+        raise UnknownRole(f"There is no role '{name}'; the roles are {', '.join(ROLES)}.")
+    return role
+
+
+def role_of(user: Any) -> str | None:
+    """The role a user holds (the first of ROLES among its groups), or None."""
+    names = set(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+    return next((role for role in ROLES if role in names), None)
+
+
+def _staff_follows_role(user: Any, role: str | None) -> None:
+    # /admin/ is the admin role's page: staff status comes with that role and goes with it.
+    # A superuser stays staff, or the superuser `createsuperuser` made could lock itself out.
+    is_staff = role == ADMIN or user.is_superuser
+    if user.is_staff != is_staff:
+        user.is_staff = is_staff
+        user.save(update_fields=["is_staff"])
+
+
+def role_grant(*, user: Any, role: str) -> None:
+    """Give `user` the role: its group, in place of any other role's (a person has one
+    role), and staff status exactly when the role is admin. Other groups stay."""
+    from django.contrib.auth.models import Group
+    from django.db import transaction
+
+    role = role_named(role)
+    with transaction.atomic():
+        user.groups.remove(*Group.objects.filter(name__in=ROLES).exclude(name=role))
+        user.groups.add(Group.objects.get(name=role))
+        _staff_follows_role(user, role)
+
+
+def role_revoke(*, user: Any) -> None:
+    """Take every role from `user`, and with the admin role its staff status."""
+    from django.contrib.auth.models import Group
+    from django.db import transaction
+
+    with transaction.atomic():
+        user.groups.remove(*Group.objects.filter(name__in=ROLES))
+        _staff_follows_role(user, None)

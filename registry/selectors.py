@@ -5,7 +5,18 @@ from __future__ import annotations
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from registry.choices import Relationship
 from registry.models import Agreement, Party
+
+#: What pages and e-mails call the organisation when the register has no own company yet.
+UNNAMED_ORGANISATION = "Data-flow register"
+
+
+def organisation_name() -> str:
+    """The name of the organisation the register is kept for: the own company's. Vendor
+    pages, e-mails and the public list carry it, so that no one takes them for phishing."""
+    name = Party.objects.filter(relationship=Relationship.OWN).values_list("name", flat=True)
+    return name.first() or UNNAMED_ORGANISATION
 
 
 def party_list(

@@ -38,7 +38,7 @@ CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS", "")
 BEHIND_PROXY = _env_bool("BEHIND_PROXY", False)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "registry.apps.RegisterAdminConfig",  # django.contrib.admin, one address made safe
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -90,6 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "registry.context_processors.organisation",
             ],
         },
     },
@@ -185,6 +186,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
+# The sender of every e-mail (vendor links, reviewers' notices). Vendors receive them from
+# outside: production must set an address of the organisation's own domain.
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "privacy@localhost")
+
 if not DEBUG:
     SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", True)
     if BEHIND_PROXY:
@@ -226,6 +231,15 @@ EXPIRING_SOON_DAYS = 90
 # changed it or asked first on a new day (a fraction of a second); a larger one in a
 # background task, while pages say that the findings are being refreshed.
 FINDINGS_INLINE_FLOWS = int(os.environ.get("FINDINGS_INLINE_FLOWS", "2000"))
+
+# Legal review (flows/reviews): accepting the risk of a critical finding takes a second
+# reviewer's confirmation (four eyes); REVIEW_FOUR_EYES=0 lets one reviewer accept alone.
+REVIEW_FOUR_EYES = _env_bool("REVIEW_FOUR_EYES", True)
+
+# The public sub-processor list (registry/publication.py): a processor a reviewer approves is
+# announced on the notice date and listed this many days later, the period in which
+# customers may object (GDPR Art. 28(2)).
+PUBLICATION_NOTICE_DAYS = int(os.environ.get("PUBLICATION_NOTICE_DAYS", "30"))
 
 LOGGING = {
     "version": 1,

@@ -9,6 +9,8 @@ from registry import views
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("parties/", views.party_list, name="party_list"),
+    # Before the detail pages: /parties/new/ and /parties/search/ are pages, not slugs.
+    path("", include("flows.editing.urls")),
     path("parties/<slug:slug>/", views.party_detail, name="party_detail"),
     path("agreements/", views.agreement_list, name="agreement_list"),
     path("agreements/<slug:reference>/", views.agreement_detail, name="agreement_detail"),
@@ -17,6 +19,7 @@ urlpatterns = [
     path("", include("flows.diagrams.urls")),
     path("", include("flows.reports.urls")),
     path("", include("flows.history.urls")),
+    path("", include("flows.tables.urls")),
     path("", include("registry.onboarding.urls")),
     path("", include("registry.public.urls")),
     path("", include("registry.jobs.urls")),

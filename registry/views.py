@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from flows import selectors as flow_selectors
 from flows.findings import finding_list, party_names
+from flows.reviews.marks import marked
 from flows.reviews.queue import review_counts
 from registry import selectors
 from registry.forms import AgreementFilterForm, PartyFilterForm
@@ -40,12 +41,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     # The counts by severity leave the severity out: one list gives them and the critical.
     findings = finding_list(as_of=today, severity="critical")
-    critical = list(findings.findings[:10])
+    critical = marked(findings.findings[:10], today)
     context = {
         "summary": summary,
         "findings": findings,
         "critical": critical,
-        "names": party_names(critical),
+        "names": party_names(m.finding for m in critical),
         "as_of": today,
         "reviews": review_counts(as_of=today),
     }
@@ -63,12 +64,12 @@ def party_detail(request: HttpRequest, slug: str) -> HttpResponse:
     party = _get_party_or_404(slug)
     today = date.today()
     findings = finding_list(as_of=today, party=party.slug).findings
-    shown = list(findings[:PARTY_FINDINGS])
+    shown = marked(findings[:PARTY_FINDINGS], today)
     context = {
         "party": party,
         "findings": shown,
         "findings_count": len(findings),
-        "names": party_names(shown),
+        "names": party_names(m.finding for m in shown),
         "as_of": today,
     }
     return render(request, "registry/party_detail.html", context)

@@ -47,6 +47,12 @@ class Review(models.Model):
     decided_at = models.DateTimeField("decided at", default=timezone.now)
     fingerprint = models.CharField("fingerprint of the facts", max_length=64)
     facts = models.JSONField("facts judged", default=dict)
+    needs_second_reviewer = models.BooleanField(
+        "needs a second reviewer",
+        default=False,
+        help_text="An accepted risk of a critical finding: it holds once a second reviewer "
+        "confirms it (settings.REVIEW_FOUR_EYES).",
+    )
 
     class Meta:
         db_table = "flows_review"  # the table it had when reviews lived in flows
@@ -69,3 +75,44 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()}: {self.rule} on flow {self.flow_id}"
+
+
+class ReviewConfirmation(models.Model):
+    """A second reviewer's answer to an accepted risk that needs four eyes: confirmed, the
+    risk is accepted; refused, the finding is open again, with the reason.
+
+    Its own record, never edited, one per acceptance: the acceptance it answers stays as it
+    was recorded, and who confirmed it, when, is kept beside it.
+    """
+
+    review = models.OneToOneField(
+        Review,
+        on_delete=models.CASCADE,
+        related_name="confirmation",
+        verbose_name="accepted risk",
+    )
+    confirmed = models.BooleanField("confirmed", help_text="False: the acceptance is refused.")
+    reason = models.TextField("reason or comment", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="review_confirmations",
+        verbose_name="second reviewer",
+    )
+    decided_at = models.DateTimeField("decided at", default=timezone.now)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        verbose_name = "second reviewer's confirmation"
+        verbose_name_plural = "second reviewers' confirmations"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(confirmed=True) | ~Q(reason=""),
+                name="review_refusal_has_reason",
+                violation_error_message="A refusal needs a reason.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        verb = "Confirmed" if self.confirmed else "Refused"
+        return f"{verb}: review {self.review_id}"

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, DateField, F, QuerySet, Value, When
@@ -28,22 +29,26 @@ from flows.reviews.states import (
     LAPSED,
     NEEDS_DECISION,
     OPEN,
+    REFUSED,
     STATE_LABELS,
     DecisionRecord,
     decision_state,
 )
 from registry.web.listing import PAGE_SIZE
 
+_WAITING_AGAIN = (LAPSED, EXPIRED, REFUSED)
+"""States whose wait starts again at an event of the decision, not at the flow's start."""
+
 
 @dataclass(frozen=True, slots=True)
-class _Decided:
+class Decided:
     row_id: int
     """The stored finding that leads the group."""
     state: str
     decision: DecisionRecord
 
 
-def _decided(rows: QuerySet[StoredFinding], as_of: date) -> dict[FindingKey, _Decided]:
+def decided_groups(rows: QuerySet[StoredFinding], as_of: date) -> dict[FindingKey, Decided]:
     """The (rule, flow) groups among `rows` that have a decision, with their state, in two
     queries: the latest decisions, and the fingerprints of the findings they concern."""
     decisions = {(r.rule, r.flow_id): decision_record(r) for r in latest_reviews()}
@@ -55,11 +60,11 @@ def _decided(rows: QuerySet[StoredFinding], as_of: date) -> dict[FindingKey, _De
         decision = decisions.get((rule, flow))
         if decision is not None:
             state = decision_state(decision, print_, as_of)
-            found[(rule, flow)] = _Decided(row_id, state, decision)
+            found[(rule, flow)] = Decided(row_id, state, decision)
     return found
 
 
-def _state_counts(leads: QuerySet[StoredFinding], decided: dict[FindingKey, _Decided]) -> Counter:
+def _state_counts(leads: QuerySet[StoredFinding], decided: dict[FindingKey, Decided]) -> Counter:
     counts = Counter(d.state for d in decided.values())
     counts[OPEN] += leads.count() - len(decided)
     return counts
@@ -81,11 +86,12 @@ class ReviewQueue:
         return list(self.page.object_list)
 
 
-def _wanted(state: str) -> frozenset[str]:
+def _wanted(state: str, assignee: str = "") -> frozenset[str]:
+    if state == "all" or (assignee and not state):
+        # What is assigned to someone is shown whatever became of it.
+        return frozenset(STATE_LABELS)
     if state in ("", "needs_decision"):
         return NEEDS_DECISION
-    if state == "all":
-        return frozenset(STATE_LABELS)
     return frozenset({state})
 
 
@@ -96,36 +102,53 @@ def review_queue(
     party: str = "",
     category: str = "",
     state: str = "",
+    severity: str = "",
+    assignee: str = "",
+    waiting_days: int | None = None,
     page: str | int | None = None,
 ) -> ReviewQueue:
     """Today's findings by severity, the longest-waiting first; by default those needing a
-    decision. One page of them."""
+    decision. One page of them.
+
+    `assignee` (a user name) keeps the change requests assigned to that editor, in any
+    state unless `state` says one; `waiting_days` the findings that have waited longer."""
     status = today_status(as_of)  # a new day's first request starts the refresh
     leads = stored_matching(rule=rule, party=party, category=category).filter(leads_group=True)
-    decided = _decided(leads, as_of)
+    if severity:
+        leads = leads.filter(severity=severity)
+    decided = decided_groups(leads, as_of)
+    if assignee:
+        decided = {k: d for k, d in decided.items() if d.decision.assignee == assignee}
+        leads = leads.filter(id__in=[d.row_id for d in decided.values()])
     counts = _state_counts(leads, decided)
-    wanted = _wanted(state)
+    wanted = _wanted(state, assignee)
     if OPEN in wanted:
         shown = leads.exclude(id__in=[d.row_id for d in decided.values() if d.state not in wanted])
     else:
         shown = leads.filter(id__in=[d.row_id for d in decided.values() if d.state in wanted])
-    # Waiting since: the decision that lapsed, the review-by date that passed, else the
-    # start of the flow (reviews.selectors._open_since, in SQL).
+    # Waiting since: the decision that lapsed, the review-by date that passed, the refusal,
+    # else the start of the flow (reviews.selectors._open_since, in SQL).
     since = [
         When(id=d.row_id, then=Value(_since(d)))
         for d in decided.values()
-        if d.state in (LAPSED, EXPIRED) and d.state in wanted
+        if d.state in _WAITING_AGAIN and d.state in wanted
     ]
+    waiting = Case(*since, default=F("flow_started_on"), output_field=DateField())
     # Usually no decision has lapsed: the plain order then reads the queue's index.
     ordered = (
-        shown.annotate(
-            waiting=Case(*since, default=F("flow_started_on"), output_field=DateField())
-        ).order_by("severity_rank", "waiting", "rule", "flow_id")
+        shown.annotate(waiting=waiting).order_by("severity_rank", "waiting", "rule", "flow_id")
         if since
         else shown.order_by("severity_rank", "flow_started_on", "rule", "flow_id")
     )
-    count = sum(n for s, n in counts.items() if s in wanted)
-    rows_page = _Counted(ordered, PAGE_SIZE, count).get_page(page)
+    paginator: Paginator[Any]
+    if waiting_days is not None:
+        # Counted in SQL: the state counts do not know how long each finding waited.
+        cutoff = as_of - timedelta(days=waiting_days)
+        paginator = Paginator(ordered.annotate(waited=waiting).filter(waited__lt=cutoff), PAGE_SIZE)
+    else:
+        count = sum(n for s, n in counts.items() if s in wanted)
+        paginator = _Counted(ordered, PAGE_SIZE, count)
+    rows_page = paginator.get_page(page)
     items = _items(list(rows_page.object_list), decided)
     shown_page: Page[ReviewedFinding] = Page(items, rows_page.number, rows_page.paginator)
     labelled = [(s, label, counts[s]) for s, label in STATE_LABELS.items() if counts.get(s)]
@@ -145,17 +168,17 @@ class _Counted(Paginator):
         return self._count
 
 
-def _since(decided: _Decided) -> date | None:
-    """When a decided finding started waiting again: its decision lapsed, or its review-by
-    date passed."""
+def _since(decided: Decided) -> date | None:
+    """When a decided finding started waiting again: its decision lapsed, its review-by
+    date passed, or a second reviewer refused the acceptance."""
     if decided.state == LAPSED:
         return decided.decision.decided_at.date()
+    if decided.state == REFUSED and decided.decision.second_at is not None:
+        return decided.decision.second_at.date()
     return decided.decision.review_by
 
 
-def _items(
-    leads: list[StoredFinding], decided: dict[FindingKey, _Decided]
-) -> list[ReviewedFinding]:
+def _items(leads: list[StoredFinding], decided: dict[FindingKey, Decided]) -> list[ReviewedFinding]:
     """The page's groups as ReviewedFindings, with every finding of each group: two
     queries (the groups' rows, their flows)."""
     flows = {lead.flow_id for lead in leads}
@@ -175,7 +198,7 @@ def _items(
         reference, started = facts[lead.flow_id]
         found = decided.get(key)
         state, decision = (found.state, found.decision) if found else (OPEN, None)
-        since = _since(found) if found and state in (LAPSED, EXPIRED) else started
+        since = _since(found) if found and state in _WAITING_AGAIN else started
         group = groups[key]
         items.append(ReviewedFinding(key, group, state, decision, since, None, reference))
     return items
@@ -191,7 +214,7 @@ class ReviewCounts:
 def review_counts(*, as_of: date) -> ReviewCounts:
     """Open against decided findings today, for the dashboard."""
     leads = StoredFinding.objects.filter(leads_group=True)
-    counts = _state_counts(leads, _decided(leads, as_of))
+    counts = _state_counts(leads, decided_groups(leads, as_of))
     needs = sum(n for s, n in counts.items() if s in NEEDS_DECISION)
     return ReviewCounts(
         needs_decision=needs,
@@ -203,7 +226,7 @@ def review_counts(*, as_of: date) -> ReviewCounts:
 def decision_states_today(as_of: date) -> dict[FindingKey, ReviewedFinding]:
     """The decided (rule, flow) groups of today's stored findings, with their state; every
     other group is open. For check_flows, which reads today's findings from the store."""
-    decided = _decided(StoredFinding.objects.all(), as_of)
+    decided = decided_groups(StoredFinding.objects.all(), as_of)
     return {
         key: ReviewedFinding(key, [], d.state, d.decision, None, None) for key, d in decided.items()
     }

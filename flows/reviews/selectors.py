@@ -24,16 +24,20 @@ from flows.engine.fingerprint import (
 )
 from flows.engine.records import Finding, FlowRecord, Register
 from flows.findings import findings_as_of
-from flows.reviews.models import Review
+from flows.reviews.models import Review, ReviewConfirmation
 from flows.reviews.states import (
+    AWAITING,
     EXPIRED,
     LAPSED,
     NEEDS_DECISION,
     OPEN,
+    REFUSED,
     SETTLED,
     STATE_LABELS,
+    STATE_TAGS,
     DecisionRecord,
     decision_state,
+    state_words,
 )
 
 FindingKey = tuple[str, int]
@@ -49,11 +53,24 @@ def latest_reviews() -> QuerySet[Review]:
     return (
         Review.objects.annotate(superseded=Exists(newer))
         .filter(superseded=False)
-        .select_related("decided_by", "assignee")
+        .select_related("decided_by", "assignee", "confirmation__decided_by")
     )
 
 
+def person(user: Any) -> str:
+    """What people read for a user: the full name, else the user name."""
+    return str(user.get_full_name() or user.get_username())
+
+
+def confirmation_of(review: Review) -> ReviewConfirmation | None:
+    try:
+        return review.confirmation
+    except ReviewConfirmation.DoesNotExist:
+        return None
+
+
 def decision_record(review: Review) -> DecisionRecord:
+    second = confirmation_of(review)
     return DecisionRecord(
         id=review.pk,
         rule=review.rule,
@@ -65,6 +82,14 @@ def decision_record(review: Review) -> DecisionRecord:
         fingerprint=review.fingerprint,
         review_by=review.review_by,
         assignee=review.assignee.get_username() if review.assignee else "",
+        decided_by_name=person(review.decided_by),
+        assignee_name=person(review.assignee) if review.assignee else "",
+        needs_second=review.needs_second_reviewer,
+        second_by=second.decided_by.get_username() if second else "",
+        second_by_name=person(second.decided_by) if second else "",
+        second_confirmed=second.confirmed if second else False,
+        second_reason=second.reason if second else "",
+        second_at=second.decided_at if second else None,
     )
 
 
@@ -92,6 +117,19 @@ class ReviewedFinding:
     @property
     def state_label(self) -> str:
         return STATE_LABELS[self.state]
+
+    @property
+    def tag(self) -> str:
+        return STATE_TAGS[self.state]
+
+    @property
+    def key_text(self) -> str:
+        """`RULE:flow id`, the value of the queue's tick box."""
+        return f"{self.key[0]}:{self.key[1]}"
+
+    @property
+    def state_words(self) -> str:
+        return state_words(self.state, self.decision)
 
     @property
     def decision_label(self) -> str:
@@ -166,6 +204,8 @@ def _open_since(
         return decision.decided_at.date()
     if state == EXPIRED and decision is not None:
         return decision.review_by
+    if state == REFUSED and decision is not None and decision.second_at is not None:
+        return decision.second_at.date()
     return flow.started_on if flow is not None else None
 
 
@@ -184,6 +224,7 @@ def settled_keys(register: Register, findings: list[Finding], as_of: date) -> se
 
 QUEUE_STATES = {
     "needs_decision": "Needs a decision",
+    AWAITING: "Awaiting a second reviewer",
     "change_requested": "Change requested",
     "accepted": "Risk accepted",
     "waived": "Waived",
@@ -203,6 +244,32 @@ class ReviewPage:
     history: list[Review]
     names: dict[str, str]
 
+    @property
+    def history_rows(self) -> list[HistoryRow]:
+        """Each decision with its second reviewer's answer, as people read them."""
+        rows = []
+        for review in self.history:
+            second = confirmation_of(review)
+            rows.append(
+                HistoryRow(
+                    review=review,
+                    confirmation=second,
+                    by=person(review.decided_by),
+                    assignee=person(review.assignee) if review.assignee else "",
+                    second=person(second.decided_by) if second else "",
+                )
+            )
+        return rows
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    review: Review
+    confirmation: ReviewConfirmation | None
+    by: str
+    assignee: str
+    second: str
+
 
 def review_page(*, rule: str, flow_id: int, as_of: date) -> ReviewPage | None:
     register, findings = findings_as_of(as_of)
@@ -212,7 +279,9 @@ def review_page(*, rule: str, flow_id: int, as_of: date) -> ReviewPage | None:
     [item] = reviewed_findings(register, group, as_of)
     snapshot = snapshot_for(register, item.flow, group) if item.flow else {}
     history = list(
-        Review.objects.filter(rule=rule, flow_id=flow_id).select_related("decided_by", "assignee")
+        Review.objects.filter(rule=rule, flow_id=flow_id).select_related(
+            "decided_by", "assignee", "confirmation__decided_by"
+        )
     )
     changes = diff_snapshots(history[0].facts, snapshot) if history else []
     return ReviewPage(
@@ -238,4 +307,7 @@ def decision_json(item: ReviewedFinding | None) -> dict[str, Any]:
         "decided_at": d.decided_at.isoformat(),
         "review_by": d.review_by.isoformat() if d.review_by else None,
         "assignee": d.assignee or None,
+        "needs_second_reviewer": d.needs_second,
+        "second_reviewer": d.second_by or None,
+        "second_reviewer_confirmed": d.second_confirmed if d.second_by else None,
     }

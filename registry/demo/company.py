@@ -22,6 +22,7 @@ from registry.demo.agreements import demo_agreements
 from registry.demo.flows import demo_flows
 from registry.demo.onboarding import seed_onboarding_demo
 from registry.demo.parties import demo_parties
+from registry.demo.publications import seed_publications
 from registry.demo.records import DemoRegister
 from registry.models import Party
 from registry.services import agreement_upsert, party_upsert
@@ -103,5 +104,6 @@ def _seed_demo(today: date) -> DemoRegister:
             tia_on=f.tia_on,
             description=f.description,
         )
+    seed_publications(demo, parties, today)
     seed_onboarding_demo(today)
     return demo

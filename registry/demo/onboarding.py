@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from registry.onboarding.models import Onboarding
-from registry.onboarding.services import onboarding_start, onboarding_submit
+from registry.onboarding.services import Attestation, onboarding_start, onboarding_submit
 
 DEMO_ANALYST = "privacy-ops-demo"
 
@@ -82,6 +82,9 @@ def _awaiting_review(analyst: Any, today: date) -> None:
         purposes=["essential.service.operations.support"],
         lawful_basis="contract",
         valid_days=21,
+        # The Irish affiliate's European customers are supported too: the EU -> India
+        # transfer is what the reviewer must see predicted.
+        senders=["voipx", "voipx-ireland"],
     )
     onboarding.answers = {
         "identity": _as_data(
@@ -111,8 +114,11 @@ def _awaiting_review(analyst: Any, today: date) -> None:
                 "sub-INITIAL_FORMS": "0",
                 "sub-0-name": "Manila Overflow Desk",
                 "sub-0-country": "PH",
+                "sub-0-processing_countries": ["PH"],
                 "sub-0-service": "Overflow call handling",
                 "sub-0-categories": ["user.name", "user.contact.phone_number"],
+                # No written agreement with it: the reviewer sees what that predicts.
+                "sub-0-agreement": "none",
             }
         ),
         "certifications": _as_data(
@@ -127,7 +133,9 @@ def _awaiting_review(analyst: Any, today: date) -> None:
         ),
     }
     onboarding.save(update_fields=["answers", "updated_at"])
-    onboarding_submit(onboarding=onboarding)
+    onboarding_submit(
+        onboarding=onboarding, attestation=Attestation(name="Anil Kumar", role="Head of compliance")
+    )
 
 
 def seed_onboarding_demo(today: date) -> None:

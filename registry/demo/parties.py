@@ -177,4 +177,16 @@ def demo_parties(today: date) -> tuple[DemoParty, ...]:
             legal_name="Confera Events GmbH",
             notes="Co-hosts customer webinars.",
         ),
+        # Last, so that the parties before it keep their keys: announced to customers and
+        # not yet in effect (registry/demo/publications.py), with no flow until then.
+        DemoParty(
+            "relaywave-sms",
+            "RelayWave SMS",
+            "processor",
+            "DE",
+            legal_name="RelayWave GmbH",
+            processing_countries=("DE", "NL"),
+            website="https://relaywave.example",
+            notes="Will send two-factor codes by SMS once its objection period ends.",
+        ),
     )

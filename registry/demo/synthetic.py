@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from flows.findings.refresh import findings_refresh_all
 from flows.models import DataCategory, Flow, Purpose
-from registry.models import Agreement, Party
+from registry.models import Agreement, Party, Publication
 from registry.public.cache import public_list_changed
 
 EEA = ("DE", "FR", "IE", "NL", "ES", "IT", "PL", "SE", "BE", "AT", "DK", "FI")
@@ -124,6 +125,23 @@ def synthetic_register_create(
     Party.objects.filter(pk__in=[a.pk for a in affiliates]).update(parent=own)
     subs = [party(i, "subprocessor", engaged_by=rng.choice(processors)) for i in range(n_subs)]
     Party.objects.bulk_create(subs, batch_size=BATCH)
+    # A synthetic register is one whose processors are all on the public list already: each
+    # gets a publication in effect since a year ago (no randomness drawn, so one seed still
+    # gives the same register).
+    listed_since = today - timedelta(days=365)
+    Publication.objects.bulk_create(
+        [
+            Publication(
+                party=p,
+                decided_at=timezone.now(),
+                notice_on=listed_since,
+                effective_on=listed_since,
+                note="Synthetic register.",
+            )  # fmt: skip
+            for p in processors + subs
+        ],
+        batch_size=BATCH,
+    )
 
     categories = list(DataCategory.objects.filter(key__in=CATEGORY_POOL).order_by("key"))
     sensitive = [c for c in categories if c.key in SENSITIVE_CATEGORIES]

@@ -23,9 +23,20 @@ class OnboardingAdmin(BadLookupsMixin, admin.ModelAdmin):
     list_filter = ("state",)
     list_select_related = ("party", "started_by")
     search_fields = ("party__name", "party__slug", "contact_email", "service")
-    readonly_fields = ("party", "started_by", "link_nonce", "answers", "submitted_at", "decided_at")
+    # The attestation is the vendor's own statement: never typed in by staff.
+    readonly_fields = (
+        "party",
+        "started_by",
+        "link_nonce",
+        "answers",
+        "submitted_at",
+        "decided_at",
+        "attested_name",
+        "attested_role",
+        "attested_on",
+    )
     autocomplete_fields = ("intended_categories", "intended_purposes")
-    filter_horizontal = ("proposed_flows", "proposed_subprocessors")
+    filter_horizontal = ("senders", "proposed_flows", "proposed_subprocessors")
     inlines = [OnboardingEventInline]
 
 

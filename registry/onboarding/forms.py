@@ -19,8 +19,11 @@ from django_countries import countries
 
 from flows.choices import LawfulBasis
 from flows.models import DataCategory, Purpose
+from registry.choices import Relationship
 from registry.forms import choice_field
+from registry.models import Party
 from registry.onboarding.models import OnboardingDocumentKind
+from registry.web.pickers import PickMany, PickOne
 
 
 def _country_choices() -> list[tuple[str, str]]:
@@ -35,9 +38,37 @@ def _purpose_choices() -> list[tuple[str, str]]:
     return [(p.key, f"{p.name} ({p.key})") for p in Purpose.objects.order_by("key")]
 
 
-class CategoryPicker(forms.CheckboxSelectMultiple):
-    """Checkboxes over the taxonomy; the field template adds a search box that
-    registry/onboarding.js uses to filter them."""
+def _countries() -> PickMany:
+    return PickMany(search_label="Search the countries")
+
+
+def _categories() -> PickMany:
+    return PickMany(search_label="Search the categories")
+
+
+def _purposes() -> PickMany:
+    return PickMany(search_label="Search the purposes")
+
+
+def _one_country() -> PickOne:
+    return PickOne(search_label="Search the countries")
+
+
+def sender_choices() -> list[tuple[str, str]]:
+    """The own company first, then its affiliates by name: the companies that may send a
+    vendor data."""
+    parties = Party.objects.filter(
+        relationship__in=(Relationship.OWN, Relationship.AFFILIATE)
+    ).order_by("name", "pk")
+    own_first = sorted(parties, key=lambda p: p.relationship != Relationship.OWN)
+    return [
+        (
+            p.slug,
+            f"{p.name} ({p.country.name}, "
+            f"{'own company' if p.relationship == Relationship.OWN else 'affiliate'})",
+        )
+        for p in own_first
+    ]
 
 
 class OnboardingStartForm(forms.Form):
@@ -46,14 +77,22 @@ class OnboardingStartForm(forms.Form):
         label="Vendor contact e-mail", help_text="The personal link is sent to this address."
     )
     country = forms.ChoiceField(
-        label="Vendor's country", help_text="The vendor can correct it in its form."
+        label="Vendor's country",
+        help_text="The vendor can correct it in its form.",
+        widget=_one_country(),
     )
     service = forms.CharField(label="Service it will provide", max_length=300)
+    senders = forms.MultipleChoiceField(
+        label="Companies of ours that will send it data",
+        help_text="Each one chosen gets its own proposed flows to the vendor, so that a "
+        "transfer from an affiliate abroad is checked too.",
+        widget=PickMany(search_label="Search our companies"),
+    )
     categories = forms.MultipleChoiceField(
-        label="Data categories we intend to send", widget=CategoryPicker
+        label="Data categories we intend to send", widget=_categories()
     )
     purposes = forms.MultipleChoiceField(
-        label="Purposes we intend to send data for", widget=forms.SelectMultiple(attrs={"size": 8})
+        label="Purposes we intend to send data for", widget=_purposes()
     )
     lawful_basis = forms.ChoiceField(
         label="Our lawful basis for sending it",
@@ -66,7 +105,11 @@ class OnboardingStartForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choice_field(self, "country").choices = [("", "Choose a country")] + _country_choices()
+        choice_field(self, "country").choices = _country_choices()
+        senders = sender_choices()
+        choice_field(self, "senders").choices = senders
+        if senders and not self.is_bound:
+            self.initial.setdefault("senders", [senders[0][0]])
         choice_field(self, "categories").choices = _category_choices()
         choice_field(self, "purposes").choices = _purpose_choices()
 
@@ -76,7 +119,7 @@ class OnboardingStartForm(forms.Form):
 
 class IdentityForm(forms.Form):
     legal_name = forms.CharField(label="Legal name of your company", max_length=300)
-    country = forms.ChoiceField(label="Country of establishment", choices=())
+    country = forms.ChoiceField(label="Country of establishment", choices=(), widget=_one_country())
     website = forms.URLField(label="Website", required=False, assume_scheme="https")
     contact_name = forms.CharField(label="Contact person", max_length=200)
     contact_email = forms.EmailField(label="Contact e-mail")
@@ -85,7 +128,7 @@ class IdentityForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choice_field(self, "country").choices = [("", "Choose a country")] + _country_choices()
+        choice_field(self, "country").choices = _country_choices()
 
 
 class ServicesForm(forms.Form):
@@ -95,8 +138,7 @@ class ServicesForm(forms.Form):
         max_length=2000,
     )
     purposes = forms.MultipleChoiceField(
-        label="Purposes you will process our data for",
-        widget=forms.SelectMultiple(attrs={"size": 10}),
+        label="Purposes you will process our data for", widget=_purposes()
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -106,7 +148,7 @@ class ServicesForm(forms.Form):
 
 class CategoriesForm(forms.Form):
     categories = forms.MultipleChoiceField(
-        label="Data categories you will receive", widget=CategoryPicker
+        label="Data categories you will receive", widget=_categories()
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -117,8 +159,8 @@ class CategoriesForm(forms.Form):
 class CountriesForm(forms.Form):
     processing_countries = forms.MultipleChoiceField(
         label="Countries where you process or store our data",
-        help_text="Choose one or more (hold Ctrl or Cmd to choose several).",
-        widget=forms.SelectMultiple(attrs={"size": 10}),
+        help_text="Tick every country: where servers, support staff or backups are.",
+        widget=_countries(),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -126,18 +168,65 @@ class CountriesForm(forms.Form):
         choice_field(self, "processing_countries").choices = _country_choices()
 
 
+class SubprocessingAgreement:
+    """What binds the vendor and one of its sub-processors (GDPR Art. 28(4): the same
+    data-protection obligations, by contract)."""
+
+    NONE = "none"
+    WITHOUT_FLOWDOWN = "without_flowdown"
+    FLOWDOWN = "flowdown"
+    CHOICES = [
+        (NONE, "No written agreement with it"),
+        (WITHOUT_FLOWDOWN, "An agreement, but without our data-protection obligations"),
+        (FLOWDOWN, "A sub-processing agreement that flows our data-protection obligations down"),
+    ]
+    LABELS = dict(CHOICES)
+
+
 class SubprocessorForm(forms.Form):
     name = forms.CharField(label="Sub-processor name", max_length=200)
-    country = forms.ChoiceField(label="Country", choices=())
+    country = forms.ChoiceField(label="Country of establishment", choices=(), widget=_one_country())
+    processing_countries = forms.MultipleChoiceField(
+        label="Countries where it processes our data",
+        help_text="Leave empty if only in its country of establishment.",
+        required=False,
+        widget=_countries(),
+    )
     service = forms.CharField(label="Service it provides", max_length=300)
     categories = forms.MultipleChoiceField(
-        label="Data categories it receives", widget=forms.SelectMultiple(attrs={"size": 5})
+        label="Data categories it receives", widget=_categories()
+    )
+    # Optional so that rows saved before the question existed still validate ("none").
+    agreement = forms.ChoiceField(
+        label="Agreement between you and this sub-processor",
+        choices=SubprocessingAgreement.CHOICES,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    agreement_signed_on = forms.DateField(
+        label="Agreement signed on", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choice_field(self, "country").choices = [("", "Choose a country")] + _country_choices()
+        choice_field(self, "country").choices = _country_choices()
+        choice_field(self, "processing_countries").choices = _country_choices()
         choice_field(self, "categories").choices = _category_choices()
+        if not self.is_bound and not self.initial.get("agreement"):
+            self.initial["agreement"] = SubprocessingAgreement.NONE
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        data["agreement"] = data.get("agreement") or SubprocessingAgreement.NONE
+        signed = data.get("agreement_signed_on")
+        if data["agreement"] != SubprocessingAgreement.NONE and not signed:
+            self.add_error("agreement_signed_on", "Give the date the agreement was signed.")
+        if signed and signed > date.today():
+            self.add_error("agreement_signed_on", "A signature date cannot be in the future.")
+        if signed and data["agreement"] == SubprocessingAgreement.NONE:
+            self.add_error("agreement", "Say which agreement was signed on this date.")
+        return data
 
 
 class BaseSubprocessorFormSet(forms.BaseFormSet):
@@ -298,6 +387,20 @@ class DocumentForm(forms.Form):
             raise ValidationError(f"This file is not a real {extension[1:].upper()} file.")
         upload.content_type = content_type
         return upload
+
+
+class AttestationForm(forms.Form):
+    """The vendor's statement, before submission, that its answers are true. The date is
+    the day of the submission, recorded by the server."""
+
+    name = forms.CharField(label="Your full name", max_length=200)
+    role = forms.CharField(
+        label="Your role at your company", max_length=200, help_text="For example: DPO, CISO."
+    )
+    confirm = forms.BooleanField(
+        label="I confirm that these answers are true and complete to the best of my knowledge, "
+        "and that I may give them for my company."
+    )
 
 
 STEPS: tuple[tuple[str, str, type[forms.Form] | None], ...] = (

@@ -48,6 +48,14 @@ class Onboarding(models.Model):
     lawful_basis = models.CharField(
         "our lawful basis", max_length=32, blank=True, help_text="For the flows to the vendor."
     )
+    # Empty for onboardings started before senders were chosen: the own company sent alone.
+    senders = models.ManyToManyField(
+        Party,
+        related_name="onboardings_sending",
+        blank=True,
+        verbose_name="companies that send the vendor data",
+        help_text="The own company or its affiliates; each gets its own proposed flows.",
+    )
     state = models.CharField(
         "state", max_length=32, choices=OnboardingState.choices, default=OnboardingState.OPEN
     )
@@ -60,6 +68,11 @@ class Onboarding(models.Model):
         blank=True,
         help_text="The form data of each step as typed, saved as a draft at every step.",
     )
+    # Who, for the vendor, attested that the answers are true, and on which day (the day of
+    # the submission, recorded by the server, never typed).
+    attested_name = models.CharField("attested by (name)", max_length=200, blank=True)
+    attested_role = models.CharField("attested by (role)", max_length=200, blank=True)
+    attested_on = models.DateField("attested on", null=True, blank=True)
     reviewer_comment = models.TextField("reviewer's comment", blank=True)
     proposed_flows = models.ManyToManyField(
         "flows.Flow", related_name="onboardings", blank=True, verbose_name="proposed flows"

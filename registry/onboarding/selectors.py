@@ -12,7 +12,9 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
 from difflib import SequenceMatcher
+from typing import Any
 
+from django import forms
 from django.db.models import QuerySet
 
 from flows.engine.records import SEVERITIES, AgreementRecord, Finding, FlowRecord
@@ -20,8 +22,10 @@ from flows.engine.rules import evaluate
 from flows.findings import findings_as_of
 from registry.choices import PartyStatus, Relationship
 from registry.models import Party
+from registry.onboarding.forms import STEP_NAMES, STEP_TITLES
 from registry.onboarding.models import Onboarding, OnboardingDocument
-from registry.onboarding.services import onboarding_proposal
+from registry.onboarding.proposal import bound_step, onboarding_proposal
+from registry.onboarding.proposal import senders_of as senders_of
 
 
 def onboarding_list() -> QuerySet[Onboarding]:
@@ -32,6 +36,7 @@ def onboarding_detail(*, pk: int) -> Onboarding | None:
     return (
         Onboarding.objects.select_related("party", "started_by")
         .prefetch_related(
+            "senders",
             "intended_categories",
             "intended_purposes",
             "documents",
@@ -177,15 +182,15 @@ def onboarding_prediction(onboarding: Onboarding, *, as_of: date) -> Prediction:
     parties = dict(live.parties)
     for slug in slugs & parties.keys():
         parties[slug] = replace(parties[slug], status="approved")
-    us = next(p.slug for p in parties.values() if p.relationship == "own")
     agreements = tuple(
         AgreementRecord(
             reference=a.reference,
             kind=a.kind,
-            parties=frozenset({us, vendor.slug}),
+            parties=frozenset(a.parties),
             signed_on=a.signed_on,
+            flowdown=a.flowdown,
         )
-        for a in proposal.agreements
+        for a in (*proposal.agreements, *proposal.subprocessor_agreements)
     )
     after = evaluate(
         replace(
@@ -201,3 +206,67 @@ def onboarding_prediction(onboarding: Onboarding, *, as_of: date) -> Prediction:
     names = {slug: p.name for slug, p in parties.items()}
     countries = {slug: ", ".join(p.countries) for slug, p in parties.items()}
     return Prediction(as_of=as_of, added=added, names=names, countries=countries)
+
+
+# --- The vendor's answers, as a person reads them -----------------------------------------
+
+
+@dataclass(frozen=True)
+class AnswerSection:
+    """One step's answers: each question's label and the answer in words (choice labels,
+    country names, dates), and for the sub-processors one section a row."""
+
+    step: str
+    title: str
+    rows: list[tuple[str, str]] = field(default_factory=list)
+    parts: list[AnswerSection] = field(default_factory=list)
+    complete: bool = True
+
+
+def _in_words(field_: forms.Field, value: object) -> str:
+    if value in (None, "", [], ()):
+        return "—"
+    if isinstance(field_, forms.BooleanField):
+        return "Yes" if value else "No"
+    if isinstance(field_, forms.ChoiceField):
+        choices: Any = field_.choices  # set as a list of pairs by every form of the steps
+        labels = {str(key): str(label) for key, label in choices}
+        values = value if isinstance(value, list | tuple) else [value]
+        return ", ".join(labels.get(str(v), str(v)) for v in values)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _rows(form: forms.Form) -> list[tuple[str, str]]:
+    data = form.cleaned_data
+    return [
+        (str(f.label), _in_words(f, data.get(name)))
+        for name, f in form.fields.items()
+        if name != "DELETE"
+    ]
+
+
+def answer_sections(onboarding: Onboarding) -> list[AnswerSection]:
+    """Every step's answers in words, in the order of the steps; a step not (validly)
+    answered yet says so."""
+    sections = []
+    for step in STEP_NAMES:
+        title = STEP_TITLES[step]
+        if step not in onboarding.answers and step != "subprocessors":
+            sections.append(AnswerSection(step, title, complete=False))
+            continue
+        bound = bound_step(onboarding, step)
+        if not bound.is_valid():
+            sections.append(AnswerSection(step, title, complete=False))
+            continue
+        if step == "subprocessors":
+            rows = [f for f in bound.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+            parts = [
+                AnswerSection(step, f"Sub-processor {i}: {f.cleaned_data['name']}", _rows(f))
+                for i, f in enumerate(rows, start=1)
+            ]
+            sections.append(AnswerSection(step, title, parts=parts))
+            continue
+        sections.append(AnswerSection(step, title, _rows(bound)))
+    return sections

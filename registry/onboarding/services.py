@@ -1,42 +1,47 @@
-"""Writes of the vendor onboarding: start, the vendor's drafts and submission, the decision.
+"""Writes of the vendor onboarding: start, the link and its e-mails, the vendor's drafts and
+submission, the decision.
 
-The vendor's personal link and the session it opens are in `registry.onboarding.links`; the
-sub-processors the vendor names in `registry.onboarding.subprocessors`.
+The vendor's personal link and the session it opens are in `registry.onboarding.links`; what
+the answers propose in `registry.onboarding.proposal`; the sub-processors the vendor names in
+`registry.onboarding.subprocessors`.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import smtplib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
-from django.utils.datastructures import MultiValueDict
-from django.utils.text import slugify
 
 from flows.models import DataCategory, Flow, Purpose
 from flows.services import flow_upsert
 from registry.choices import PartyStatus, Relationship
 from registry.models import Party
-from registry.onboarding.forms import (
-    STEP_FORMS,
-    STEP_NAMES,
-    SUBPROCESSOR_PREFIX,
-    SubprocessorFormSet,
-)
+from registry.onboarding.forms import STEP_NAMES
 from registry.onboarding.links import EDITABLE_STATES
 from registry.onboarding.models import (
     Onboarding,
     OnboardingDocument,
     OnboardingEvent,
     OnboardingState,
+)
+from registry.onboarding.proposal import (
+    Proposal,
+    bound_step,
+    incomplete_steps,
+    onboarding_proposal,
+    own_company,
+    senders_of,
 )
 from registry.onboarding.subprocessors import (
     free_slug,
@@ -46,10 +51,15 @@ from registry.onboarding.subprocessors import (
     subprocessors_match,
     subprocessors_set_status,
 )
+from registry.publication import parties_publish
+from registry.roles import REVIEWER
+from registry.selectors import organisation_name
 from registry.services import agreement_upsert, party_upsert
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+
+__all__ = ["bound_step", "incomplete_steps", "onboarding_proposal", "own_company"]
 
 REOPENED_FOR_AT_LEAST = timedelta(days=7)
 
@@ -63,11 +73,22 @@ def _record(onboarding: Onboarding, action: str, actor: Any = None, detail: str 
 # --- Start --------------------------------------------------------------------------------
 
 
-def own_company() -> Party:
-    own = Party.objects.filter(relationship=Relationship.OWN).first()
-    if own is None:
-        raise ValidationError("The register has no own company: add it before onboarding.")
-    return own
+def _senders(slugs: Sequence[str] | None) -> list[Party]:
+    """The own or affiliated companies named, checked: every slug one of them."""
+    if not slugs:
+        return [own_company()]
+    found = list(
+        Party.objects.filter(
+            slug__in=set(slugs), relationship__in=(Relationship.OWN, Relationship.AFFILIATE)
+        )
+    )
+    unknown = set(slugs) - {p.slug for p in found}
+    if unknown:
+        raise ValidationError(
+            f"Only our own company and its affiliates can send the vendor data, not: "
+            f"{', '.join(sorted(unknown))}."
+        )
+    return found
 
 
 @transaction.atomic
@@ -82,9 +103,13 @@ def onboarding_start(
     purposes: list[str],
     lawful_basis: str = "",
     valid_days: int = 14,
+    senders: Sequence[str] | None = None,
 ) -> Onboarding:
-    """Create the vendor as a draft party and its onboarding with a fresh link."""
+    """Create the vendor as a draft party and its onboarding with a fresh link. `senders`
+    (slugs of the own company or its affiliates) say who will send the vendor data; the
+    own company alone when none is named."""
     own_company()
+    sending = _senders(senders)
     party = party_upsert(
         slug=free_slug(name),
         name=name,
@@ -104,27 +129,37 @@ def onboarding_start(
     )
     onboarding.full_clean()
     onboarding.save()
+    onboarding.senders.set(sending)
     onboarding.intended_categories.set(DataCategory.objects.filter(key__in=categories))
     onboarding.intended_purposes.set(Purpose.objects.filter(key__in=purposes))
     _record(
         onboarding,
         "started",
         started_by,
-        f"Link valid for {valid_days} days, until {onboarding.link_expires_at:%Y-%m-%d %H:%M} UTC.",
+        f"Link valid for {valid_days} days, until {onboarding.link_expires_at:%Y-%m-%d %H:%M} "
+        f"UTC. Sent by: {', '.join(p.name for p in sending)}.",
     )
     return onboarding
 
 
+# --- The link and the e-mails -------------------------------------------------------------
+
+
 def onboarding_send_link(*, onboarding: Onboarding, url: str, actor: Any, note: str = "") -> None:
-    """E-mail the personal link to the vendor (console backend in development)."""
+    """E-mail the personal link to the vendor (console backend in development), in the
+    organisation's name and from its configured sender (DEFAULT_FROM_EMAIL)."""
+    organisation = organisation_name()
     send_mail(
-        subject=f"Your onboarding as a vendor: {onboarding.party.name}",
+        subject=f"{organisation} asks you to complete its vendor onboarding "
+        f"({onboarding.party.name})",
         message=(
             (f"{note}\n\n" if note else "")
-            + f"Hello,\n\nPlease tell us about {onboarding.party.name} and how you will handle "
-            f"personal data for us ({onboarding.service}).\n\nYour personal link, valid until "
+            + f"Hello,\n\n{organisation} asks you to tell it about {onboarding.party.name} "
+            f"and how you will handle personal data for it ({onboarding.service})."
+            f"\n\nYour personal link, valid until "
             f"{onboarding.link_expires_at:%Y-%m-%d %H:%M} UTC:\n{url}\n\nYou can save a draft "
-            "at each step and come back later through the same link. Do not share it.\n"
+            "at each step and come back later through the same link. Do not share it.\n\n"
+            f"{organisation}\n"
         ),
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[onboarding.contact_email],
@@ -140,12 +175,80 @@ def onboarding_revoke(*, onboarding: Onboarding, actor: Any) -> None:
     _record(onboarding, "link_revoked", actor)
 
 
+def link_reissuable(onboarding: Onboarding) -> bool:
+    """A new link helps only while the vendor may still answer."""
+    return onboarding.state in EDITABLE_STATES
+
+
+def onboarding_reissue_link(*, onboarding: Onboarding, actor: Any, valid_days: int = 14) -> None:
+    """Give the vendor a new link (to e-mail with `onboarding_send_link`): every earlier
+    link stops working, and the new one lasts `valid_days` from now."""
+    if not link_reissuable(onboarding):
+        raise ValidationError(
+            "A new link can be issued only while the vendor may answer: "
+            f"this onboarding is {onboarding.get_state_display().lower()}."
+        )
+    if not 1 <= valid_days <= 90:
+        raise ValidationError("A link lasts from 1 to 90 days.")
+    was = (
+        "revoked"
+        if onboarding.revoked_at
+        else "expired"
+        if onboarding.link_expires_at <= timezone.now()
+        else "still valid"
+    )
+    onboarding.revoked_at = None
+    onboarding.link_nonce = secrets.token_hex(8)
+    onboarding.link_expires_at = timezone.now() + timedelta(days=valid_days)
+    onboarding.save(update_fields=["revoked_at", "link_nonce", "link_expires_at", "updated_at"])
+    _record(
+        onboarding,
+        "link_reissued",
+        actor,
+        f"New link valid until {onboarding.link_expires_at:%Y-%m-%d %H:%M} UTC; the earlier "
+        f"link ({was}) no longer works.",
+    )
+
+
+def reviewer_addresses() -> list[str]:
+    """The e-mail addresses of the active users with the reviewer role."""
+    users = get_user_model().objects.filter(groups__name=REVIEWER, is_active=True)
+    return sorted(set(users.exclude(email="").values_list("email", flat=True)))
+
+
+def onboarding_notify_reviewers(*, onboarding: Onboarding, url: str) -> int:
+    """Tell the reviewers that the vendor submitted, with the link to its onboarding; how
+    many were told. A mail server that fails is recorded, never shown to the vendor."""
+    addresses = reviewer_addresses()
+    if not addresses:
+        _record(onboarding, "reviewers_not_notified", None, "No reviewer has an e-mail address.")
+        return 0
+    organisation = organisation_name()
+    attested = (
+        f"Attested by {onboarding.attested_name} ({onboarding.attested_role}) on "
+        f"{onboarding.attested_on:%Y-%m-%d}.\n\n"
+        if onboarding.attested_on
+        else ""
+    )
+    try:
+        send_mail(
+            subject=f"{organisation}: {onboarding.party.name} submitted its onboarding for review",
+            message=(
+                f"{onboarding.party.name} has answered every step of its onboarding "
+                f"({onboarding.service}) and waits for a reviewer's decision.\n\n{attested}"
+                f"Its answers and the findings approving would add:\n{url}\n"
+            ),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=addresses,
+        )
+    except (OSError, smtplib.SMTPException) as error:
+        _record(onboarding, "reviewers_not_notified", None, f"The mail server failed: {error}")
+        return 0
+    _record(onboarding, "reviewers_notified", None, f"E-mailed to {', '.join(addresses)}.")
+    return len(addresses)
+
+
 # --- The vendor's answers -----------------------------------------------------------------
-
-
-def answers_as_data(onboarding: Onboarding, step: str) -> MultiValueDict | None:
-    stored = onboarding.answers.get(step)
-    return MultiValueDict(stored) if stored is not None else None
 
 
 def onboarding_save_step(*, onboarding: Onboarding, step: str, data: Any, valid: bool) -> None:
@@ -204,211 +307,6 @@ def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def bound_step(onboarding: Onboarding, step: str, data: Any = None) -> Any:
-    """The step's form (or formset) bound to `data`, else to the saved draft, else unbound
-    with what the analyst already told us."""
-    data = data if data is not None else answers_as_data(onboarding, step)
-    if step == "subprocessors":
-        return SubprocessorFormSet(data, prefix=SUBPROCESSOR_PREFIX)
-    form_class = STEP_FORMS[step]
-    assert form_class is not None
-    if data is not None:
-        return form_class(data)
-    return form_class(initial=_initial(onboarding, step))
-
-
-def _initial(onboarding: Onboarding, step: str) -> dict[str, Any]:
-    party = onboarding.party
-    if step == "identity":
-        return {
-            "legal_name": party.legal_name or party.name,
-            "country": party.country.code,
-            "contact_email": onboarding.contact_email,
-        }
-    if step == "services":
-        purposes = onboarding.intended_purposes.values_list("key", flat=True)
-        return {"services": onboarding.service, "purposes": list(purposes)}
-    if step == "categories":
-        return {"categories": list(onboarding.intended_categories.values_list("key", flat=True))}
-    if step == "agreements":
-        return {"dpa": "none"}
-    return {}
-
-
-def incomplete_steps(onboarding: Onboarding) -> list[str]:
-    """Steps whose saved answers do not pass validation (or were never saved)."""
-    missing = []
-    for step in STEP_NAMES:
-        if step == "subprocessors" and step not in onboarding.answers:
-            continue  # no sub-processors is a valid answer
-        if step not in onboarding.answers or not bound_step(onboarding, step).is_valid():
-            missing.append(step)
-    return missing
-
-
-# --- What the answers propose -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProposedAgreement:
-    reference: str
-    kind: str
-    signed_on: date
-
-
-@dataclass(frozen=True)
-class ProposedFlow:
-    reference: str
-    source: str
-    target: str
-    categories: tuple[str, ...]
-    purpose: str
-    role: str
-    processing_countries: tuple[str, ...]
-    lawful_basis: str = ""
-    transfer_mechanism: str = ""
-    transfer_agreement: str | None = None
-
-
-@dataclass(frozen=True)
-class ProposedSubprocessor:
-    slug: str
-    name: str
-    country: str
-    service: str
-
-
-@dataclass(frozen=True)
-class Proposal:
-    """What approving the onboarding would put in the register."""
-
-    vendor: dict[str, Any]
-    agreements: tuple[ProposedAgreement, ...]
-    subprocessors: tuple[ProposedSubprocessor, ...]
-    flows: tuple[ProposedFlow, ...]
-    notes: list[str] = field(default_factory=list)
-
-
-def _cleaned(onboarding: Onboarding) -> dict[str, Any]:
-    cleaned: dict[str, Any] = {}
-    for step in STEP_NAMES:
-        bound = bound_step(onboarding, step) if step in onboarding.answers else None
-        if step == "subprocessors":
-            rows = []
-            if bound is not None and bound.is_valid():
-                rows = [f.cleaned_data for f in bound.forms if f.cleaned_data]
-                rows = [r for r in rows if not r.get("DELETE")]
-            cleaned[step] = rows
-            continue
-        if bound is None or not bound.is_valid():
-            raise ValidationError(f"The step '{step}' is not complete.")
-        cleaned[step] = bound.cleaned_data
-    return cleaned
-
-
-def onboarding_proposal(onboarding: Onboarding) -> Proposal:
-    """Turn the vendor's (valid) answers into parties, agreements and flows."""
-    answers = _cleaned(onboarding)
-    identity, certs, agreements = (
-        answers["identity"],
-        answers["certifications"],
-        answers["agreements"],
-    )
-    vendor = onboarding.party
-    us = own_company()
-    countries = tuple(sorted(answers["countries"]["processing_countries"]))
-    notes = [
-        f"Services: {answers['services']['services']}",
-        f"Contact: {identity['contact_name']} <{identity['contact_email']}>",
-        f"DPO or privacy contact: {identity['dpo_name']} <{identity['dpo_email']}>",
-    ]
-    if certs.get("iso27001"):
-        notes.append(f"ISO/IEC 27001 certified until {certs['iso27001_until']}.")
-    if certs.get("dpf_frameworks"):
-        notes.append("DPF: " + ", ".join(certs["dpf_frameworks"]) + ".")
-    if agreements["dpa"] == "offered":
-        notes.append("The vendor offers its standard DPA (not signed yet).")
-    proposed_agreements = []
-    if agreements["dpa"] == "signed":
-        proposed_agreements.append(
-            ProposedAgreement(f"onboarding-{onboarding.pk}-dpa", "dpa", agreements["dpa_signed_on"])
-        )
-    scc_reference = None
-    if agreements.get("scc_module") and agreements.get("scc_signed_on"):
-        scc_reference = f"onboarding-{onboarding.pk}-scc"
-        proposed_agreements.append(
-            ProposedAgreement(scc_reference, agreements["scc_module"], agreements["scc_signed_on"])
-        )
-    elif agreements.get("scc_module"):
-        notes.append(f"SCCs offered ({agreements['scc_module']}), not signed yet.")
-    mechanism, transfer_agreement = "", None
-    if "eu_us" in (certs.get("dpf_frameworks") or []) and certs.get("dpf_certified_until"):
-        mechanism = "dpf"
-    elif scc_reference:
-        mechanism, transfer_agreement = "scc_2021", scc_reference
-    categories = tuple(sorted(answers["categories"]["categories"]))
-    purposes = sorted(answers["services"]["purposes"])
-    flows = [
-        ProposedFlow(
-            reference=f"onboarding-{onboarding.pk}-{slugify(purpose.replace('.', '-'))}"[:200],
-            source=us.slug,
-            target=vendor.slug,
-            categories=categories,
-            purpose=purpose,
-            role="processor",
-            processing_countries=countries,
-            lawful_basis=onboarding.lawful_basis,
-            transfer_mechanism=mechanism,
-            transfer_agreement=transfer_agreement,
-        )
-        for purpose in purposes
-    ]
-    # Once submitted, each row's party is the target of its recorded flow; before, a fresh
-    # slug that no party has (and none of the rows before it).
-    recorded = dict(
-        onboarding.proposed_flows.filter(role="subprocessor").values_list(
-            "reference", "target__slug"
-        )
-    )
-    taken: set[str] = set()
-    subprocessors = []
-    for i, row in enumerate(answers["subprocessors"], start=1):
-        reference = f"onboarding-{onboarding.pk}-sub-{i}-{slugify(row['name'])}"[:200]
-        slug = recorded.get(reference) or free_slug(f"{vendor.slug} {row['name']}", taken=taken)
-        taken.add(slug)
-        subprocessors.append(
-            ProposedSubprocessor(slug, row["name"], row["country"], row["service"])
-        )
-        flows.append(
-            ProposedFlow(
-                reference=reference,
-                source=vendor.slug,
-                target=slug,
-                categories=tuple(sorted(row["categories"])),
-                purpose=purposes[0],
-                role="subprocessor",
-                processing_countries=(row["country"],),
-                lawful_basis=onboarding.lawful_basis,
-            )
-        )
-    vendor_fields = {
-        "legal_name": identity["legal_name"],
-        "country": identity["country"],
-        "processing_countries": countries,
-        "website": identity.get("website") or "",
-        "contact_email": identity["dpo_email"],
-        "dpf_certified_until": certs.get("dpf_certified_until"),
-        "pci_attested_on": certs.get("pci_attested_on"),
-    }
-    return Proposal(
-        vendor=vendor_fields,
-        agreements=tuple(proposed_agreements),
-        subprocessors=tuple(subprocessors),
-        flows=tuple(flows),
-        notes=notes,
-    )
-
-
 # --- Submit and decide --------------------------------------------------------------------
 
 
@@ -418,16 +316,30 @@ def _set_status(party: Party, status: str) -> None:
         party.save(update_fields=["status", "updated_at"])
 
 
+@dataclass(frozen=True)
+class Attestation:
+    """Who, for the vendor, attests that its answers are true (the day is the server's)."""
+
+    name: str
+    role: str
+
+
 @transaction.atomic
-def onboarding_submit(*, onboarding: Onboarding) -> Proposal:
+def onboarding_submit(
+    *, onboarding: Onboarding, attestation: Attestation | None = None
+) -> Proposal:
     """The vendor submits: the party moves to submitted, its flows and sub-processors are
-    recorded as proposed (outside the live register) for the reviewer."""
+    recorded as proposed (outside the live register) for the reviewer. The vendor's pages
+    always pass an attestation (recorded with today's date); only data seeded by staff,
+    such as the demo's, is submitted without one."""
     onboarding = Onboarding.objects.select_for_update().get(pk=onboarding.pk)
     if onboarding.state not in EDITABLE_STATES:
         raise ValidationError("This onboarding cannot be submitted now.")
     missing = incomplete_steps(onboarding)
     if missing:
         raise ValidationError(f"Complete these steps first: {', '.join(missing)}.")
+    if attestation is not None and not (attestation.name.strip() and attestation.role.strip()):
+        raise ValidationError("Give your name and your role to attest the answers.")
     proposals_release(onboarding=onboarding)
     proposal = onboarding_proposal(onboarding)
     vendor = onboarding.party
@@ -437,7 +349,8 @@ def onboarding_submit(*, onboarding: Onboarding) -> Proposal:
     vendor.status = PartyStatus.SUBMITTED
     vendor.full_clean()
     vendor.save()
-    parties = {vendor.slug: vendor, own_company().slug: own_company()}
+    parties = {vendor.slug: vendor}
+    parties.update({p.slug: p for p in [own_company(), *senders_of(onboarding)]})
     for sub in proposal.subprocessors:
         parties[sub.slug] = subprocessor_propose(
             onboarding=onboarding,
@@ -445,6 +358,7 @@ def onboarding_submit(*, onboarding: Onboarding) -> Proposal:
             name=sub.name,
             country=sub.country,
             service=sub.service,
+            processing_countries=sub.processing_countries,
         )
     categories = {c.key: c for c in DataCategory.objects.all()}
     purposes = {p.key: p for p in Purpose.objects.all()}
@@ -469,12 +383,30 @@ def onboarding_submit(*, onboarding: Onboarding) -> Proposal:
         onboarding.proposed_flows.add(flow)
     onboarding.state = OnboardingState.SUBMITTED
     onboarding.submitted_at = timezone.now()
-    onboarding.save(update_fields=["state", "submitted_at", "updated_at"])
+    onboarding.attested_name = attestation.name.strip()[:200] if attestation else ""
+    onboarding.attested_role = attestation.role.strip()[:200] if attestation else ""
+    onboarding.attested_on = today if attestation else None
+    onboarding.save(
+        update_fields=[
+            "state",
+            "submitted_at",
+            "attested_name",
+            "attested_role",
+            "attested_on",
+            "updated_at",
+        ]
+    )
+    attested = (
+        f" Attested by {onboarding.attested_name} ({onboarding.attested_role}) on {today}."
+        if attestation
+        else " Not attested (recorded by staff)."
+    )
     _record(
         onboarding,
         "submitted",
         None,
-        f"{len(proposal.flows)} proposed flows, {len(proposal.subprocessors)} sub-processors.",
+        f"{len(proposal.flows)} proposed flows, {len(proposal.subprocessors)} sub-processors."
+        + attested,
     )
     return proposal
 
@@ -507,6 +439,7 @@ def onboarding_decide(
         raise ValidationError({"comment": "Say what the vendor should change."})
     vendor = onboarding.party
     now = timezone.now()
+    reissued = False
     if decision == "approve":
         chosen = parse_matches(onboarding, matches or {})
         _approve(onboarding, chosen, reviewer)
@@ -519,22 +452,58 @@ def onboarding_decide(
         _set_status(vendor, PartyStatus.DRAFT)
         onboarding.state = OnboardingState.CHANGES_REQUESTED
         onboarding.link_expires_at = max(onboarding.link_expires_at, now + REOPENED_FOR_AT_LEAST)
+        # A withdrawn link would leave the vendor nothing to open the reviewer's e-mail with.
+        reissued = onboarding.revoked_at is not None
+        if reissued:
+            onboarding.revoked_at = None
+            onboarding.link_nonce = secrets.token_hex(8)
     onboarding.reviewer_comment = comment.strip()
     onboarding.decided_at = now
     onboarding.save()
     _record(onboarding, decision, reviewer, comment.strip())
+    if decision == "request_changes" and reissued:
+        _record(
+            onboarding,
+            "link_reissued",
+            reviewer,
+            "The revoked link was replaced by a new one for the requested changes.",
+        )
     return onboarding
+
+
+def _subprocessor_agreements(onboarding: Onboarding) -> None:
+    """Each sub-processor's agreement with the vendor (with flow-down or not, as the vendor
+    answered), recorded between the vendor and the party its flows now go to."""
+    proposal = onboarding_proposal(onboarding)  # after the matches: each row's real party
+    slugs = {slug for spec in proposal.subprocessor_agreements for slug in spec.parties}
+    parties = Party.objects.in_bulk(slugs, field_name="slug")
+    vendor = onboarding.party
+    for spec in proposal.subprocessor_agreements:
+        sub = parties[spec.parties[1]]
+        agreement_upsert(
+            reference=spec.reference,
+            kind=spec.kind,
+            parties=[vendor, sub],
+            title=f"Sub-processing agreement of {vendor.name} with {sub.name} "
+            "(from the onboarding)",
+            signed_on=spec.signed_on,
+            flowdown=spec.flowdown,
+        )
 
 
 def _approve(onboarding: Onboarding, matches: Mapping[int, Party], reviewer: Any) -> None:
     proposal = onboarding_proposal(onboarding)
     subprocessors_match(onboarding=onboarding, matches=matches, actor=reviewer)
-    vendor, us = onboarding.party, own_company()
+    vendor = onboarding.party
+    # The vendor's agreements bind it and every company of ours that sends it data.
+    ours = Party.objects.in_bulk(
+        {slug for spec in proposal.agreements for slug in spec.parties}, field_name="slug"
+    )
     agreements = {
         spec.reference: agreement_upsert(
             reference=spec.reference,
             kind=spec.kind,
-            parties=[us, vendor],
+            parties=[ours[slug] for slug in spec.parties],
             title=f"{spec.kind.upper()} with {vendor.name} (from its onboarding)",
             signed_on=spec.signed_on,
         )
@@ -548,8 +517,17 @@ def _approve(onboarding: Onboarding, matches: Mapping[int, Party], reviewer: Any
             flow.transfer_agreement = agreements[spec.transfer_agreement]
         flow.full_clean()
         flow.save()
-    _set_status(vendor, PartyStatus.APPROVED)
+    _subprocessor_agreements(onboarding)
     subprocessors_set_status(onboarding=onboarding, status=PartyStatus.APPROVED)
+    # Approved is not yet listed (GDPR Art. 28(2)): the vendor and the sub-processors it
+    # brings are announced today and reach the public list after the objection period.
+    named = [p for p in onboarding.proposed_subprocessors.all() if p.status == PartyStatus.APPROVED]
+    parties_publish(
+        parties=[vendor, *named],
+        decided_by=reviewer,
+        notice_on=timezone.localdate(),
+        note=f"Approved with the onboarding of {vendor.name}.",
+    )
 
 
 def proposed_flows(onboarding: Onboarding) -> list[Flow]:

@@ -9,7 +9,7 @@ has agreements, flows or history outside the onboarding is ever changed or delet
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -95,7 +95,13 @@ def proposals_release(*, onboarding: Onboarding) -> None:
 
 
 def subprocessor_propose(
-    *, onboarding: Onboarding, slug: str, name: str, country: str, service: str
+    *,
+    onboarding: Onboarding,
+    slug: str,
+    name: str,
+    country: str,
+    service: str,
+    processing_countries: Sequence[str] = (),
 ) -> Party:
     """Record a sub-processor the vendor named as a new party waiting for review. Never an
     upsert: a slug already taken is refused, so no existing party is touched."""
@@ -104,6 +110,7 @@ def subprocessor_propose(
         name=name,
         relationship=Relationship.SUBPROCESSOR,
         country=country,
+        processing_countries=list(processing_countries),
         engaged_by=onboarding.party,
         status=PartyStatus.SUBMITTED,
         notes=f"Service: {service}\nNamed by {onboarding.party.name} in its onboarding.",

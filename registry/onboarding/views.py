@@ -15,13 +15,16 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryD
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from flows.choices import LawfulBasis
 from registry.onboarding import links, selectors, services
 from registry.onboarding.forms import (
     STEP_NAMES,
     STEP_TITLES,
     SUBPROCESSOR_PREFIX,
+    AttestationForm,
     DocumentForm,
     OnboardingStartForm,
     SubprocessorFormSetWithNewRow,
@@ -76,6 +79,7 @@ def onboarding_start(request: AuthenticatedHttpRequest) -> HttpResponse:
                 purposes=data["purposes"],
                 lawful_basis=data["lawful_basis"],
                 valid_days=data["valid_days"],
+                senders=data["senders"],
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -102,6 +106,11 @@ def onboarding_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "vendor_url": _vendor_url(request, onboarding)
         if link_usable and request.user.has_perm(CAN_EDIT)
         else "",
+        "can_reissue": request.user.has_perm(CAN_EDIT) and services.link_reissuable(onboarding),
+        "link_expired": onboarding.link_expires_at <= timezone.now(),
+        "senders": selectors.senders_of(onboarding),
+        "lawful_basis": dict(LawfulBasis.choices).get(onboarding.lawful_basis, ""),
+        "answers": selectors.answer_sections(onboarding),
         "flows": services.proposed_flows(onboarding),
         "subprocessor_choices": selectors.subprocessor_choices(onboarding)
         if onboarding.state == OnboardingState.SUBMITTED
@@ -122,6 +131,33 @@ def onboarding_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     onboarding = _get_onboarding_or_404(pk)
     services.onboarding_revoke(onboarding=onboarding, actor=request.user)
     messages.success(request, "The vendor's link is revoked: it no longer opens the form.")
+    return redirect(onboarding)
+
+
+@require_POST
+@editor_required
+def onboarding_reissue(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    onboarding = _get_onboarding_or_404(pk)
+    try:
+        valid_days = int(request.POST.get("valid_days", "14"))
+    except ValueError:
+        messages.error(request, "Give the number of days the new link lasts, from 1 to 90.")
+        return redirect(onboarding)
+    try:
+        services.onboarding_reissue_link(
+            onboarding=onboarding, actor=request.user, valid_days=valid_days
+        )
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+        return redirect(onboarding)
+    services.onboarding_send_link(
+        onboarding=onboarding, url=_vendor_url(request, onboarding), actor=request.user
+    )
+    messages.success(
+        request,
+        f"A new link was e-mailed to {onboarding.contact_email}; the earlier link no longer works.",
+    )
     return redirect(onboarding)
 
 
@@ -283,8 +319,11 @@ def _subprocessor_rows(data: QueryDict) -> list[dict[str, Any]]:
             {
                 "name": data.get(prefix + "name", ""),
                 "country": data.get(prefix + "country", ""),
+                "processing_countries": data.getlist(prefix + "processing_countries"),
                 "service": data.get(prefix + "service", ""),
                 "categories": data.getlist(prefix + "categories"),
+                "agreement": data.get(prefix + "agreement", ""),
+                "agreement_signed_on": data.get(prefix + "agreement_signed_on", ""),
             }
         )
     return rows
@@ -333,7 +372,7 @@ def vendor_step(request: HttpRequest, step: str) -> HttpResponse:
     position = STEP_NAMES.index(step)
     if position + 1 < len(STEP_NAMES):
         return redirect("onboarding_vendor_step", step=STEP_NAMES[position + 1])
-    return redirect("onboarding_vendor_home")
+    return redirect("onboarding_vendor_review")
 
 
 def _upload(request: HttpRequest, onboarding: Onboarding, document_form: DocumentForm) -> bool:
@@ -368,7 +407,7 @@ def _render_step(
         step=step,
         step_title=STEP_TITLES[step],
         step_number=position + 1,
-        step_count=len(STEP_NAMES),
+        step_count=len(STEP_NAMES) + 1,  # the review page is the last
         previous=STEP_NAMES[position - 1] if position else "",
         form=form,
         document_form=document_form,
@@ -380,6 +419,33 @@ def _render_step(
     return _form_page(render(request, "registry/onboarding/vendor_step.html", context))
 
 
+def _render_review(
+    request: HttpRequest, onboarding: Onboarding, form: AttestationForm, status: int = 200
+) -> HttpResponse:
+    incomplete = services.incomplete_steps(onboarding)
+    context = _vendor_context(
+        onboarding,
+        review=True,
+        form=form,
+        answers=selectors.answer_sections(onboarding),
+        documents=list(onboarding.documents.all()),
+        incomplete=[(s, STEP_TITLES[s]) for s in incomplete],
+        today=date.today(),
+    )
+    page = render(request, "registry/onboarding/vendor_review.html", context, status=status)
+    return _form_page(page)
+
+
+@_vendor_page
+def vendor_review(request: HttpRequest) -> HttpResponse:
+    """Every answer on one page, and the attestation that submits them."""
+    try:
+        onboarding = _session_onboarding(request)
+    except links.LinkRefused as refused:
+        return _refused(request, refused.reason)
+    return _render_review(request, onboarding, AttestationForm())
+
+
 @_vendor_page
 @require_POST
 def vendor_submit(request: HttpRequest) -> HttpResponse:
@@ -387,10 +453,20 @@ def vendor_submit(request: HttpRequest) -> HttpResponse:
         onboarding = _session_onboarding(request)
     except links.LinkRefused as refused:
         return _refused(request, refused.reason)
+    form = AttestationForm(request.POST)
+    if not form.is_valid():
+        return _render_review(request, onboarding, form)
+    attestation = services.Attestation(
+        name=form.cleaned_data["name"], role=form.cleaned_data["role"]
+    )
     try:
-        services.onboarding_submit(onboarding=onboarding)
+        services.onboarding_submit(onboarding=onboarding, attestation=attestation)
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)
-        return redirect("onboarding_vendor_home")
+        return redirect("onboarding_vendor_review")
+    onboarding.refresh_from_db()
+    services.onboarding_notify_reviewers(
+        onboarding=onboarding, url=request.build_absolute_uri(onboarding.get_absolute_url())
+    )
     return render(request, "registry/onboarding/vendor_submitted.html", {"onboarding": onboarding})

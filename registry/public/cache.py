@@ -5,7 +5,10 @@ register's queries each time. What they show is kept in Django's cache (the data
 settings: shared by every worker and machine) under keys that carry a version token; any save
 or delete of what the pages show (Party, Flow and its sets, Purpose), and any import of them,
 writes a new token, so the next request computes afresh and the old entries are never read
-again (the cache culls them).
+again (the cache culls them). A publication (registry/publication.py) changes the list twice:
+when it is recorded (a new token, as any write) and when it takes effect, with no write at
+all. So the first request after a write stores the token with the next effective date, and
+the first request on or after that day writes a new token.
 
 The token is random rather than a counter: two writers bumping at once cannot end on the same
 value, and a token lost to culling comes back as a new one, never as an old one with stale
@@ -17,13 +20,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import date
 from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
 
 from flows.models import Flow, Purpose
-from registry.models import Party
+from registry.models import Party, Publication
+from registry.publication import publication_next_change
 from registry.web.batches import rows_changed
 
 VERSION_KEY = "public-list:version"
@@ -34,14 +40,21 @@ ENTRY_SECONDS = 10 * 60
 T = TypeVar("T")
 
 
-def public_list_version() -> str:
-    """The token of the register as the public pages last saw it (one cache query)."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        fresh = uuid.uuid4().hex
-        # add() keeps a token another worker wrote meanwhile; then read that one.
-        version = fresh if cache.add(VERSION_KEY, fresh, timeout=None) else cache.get(VERSION_KEY)
-    return str(version)
+def public_list_version(today: date | None = None) -> str:
+    """The token of the register as the public pages last saw it on `today`: one cache
+    query, and on the first request after a write or on the day a publication takes effect,
+    one query for the next effective date and a new token."""
+    today = today or timezone.localdate()
+    stored = str(cache.get(VERSION_KEY) or "")
+    token, known, next_change = stored.partition("|")
+    if not known or (next_change and today.isoformat() >= next_change):
+        # Not read since a write (a writer stores a bare token, to cost it nothing more), or
+        # a change took effect since: a new token, never an old one again, so two workers
+        # doing this at once both read fresh entries.
+        upcoming = publication_next_change(after=today)
+        token = uuid.uuid4().hex
+        cache.set(VERSION_KEY, f"{token}|{upcoming.isoformat() if upcoming else ''}", None)
+    return token
 
 
 def public_list_changed(**_signal: Any) -> None:
@@ -66,7 +79,7 @@ def connect_receivers() -> None:
     """Watch every model the public pages read (PublicConfig.ready calls this once): the
     model signals of saves and deletes, and the import engine's signal after its bulk
     writes, which send none."""
-    for model in (Party, Flow, Purpose):
+    for model in (Party, Flow, Purpose, Publication):
         for signal in (post_save, post_delete, rows_changed):
             signal.connect(
                 public_list_changed, sender=model, dispatch_uid=f"public-list:{model.__name__}"

@@ -1,6 +1,6 @@
 """Public pages, no login: the sub-processor list (GDPR Art. 28(2)) and its Atom feed."""
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from django.contrib.syndication.views import Feed
@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
 from registry.public import selectors as public_selectors
@@ -27,16 +28,20 @@ def _page_number(raw: str | None) -> int:
 
 
 def subprocessor_list(request: HttpRequest) -> HttpResponse:
-    today = date.today()
+    today = timezone.localdate()
     listing = public_selectors.subprocessor_list_page(
         today=today, number=_page_number(request.GET.get("page"))
     )
     # The table is kept rendered: rendering a hundred rows costs more than reading them. It
     # holds nothing of the visitor (the header with a staff user's name is outside it).
     table = cached(
-        listing.cache_key, lambda: render_to_string(TABLE_TEMPLATE, {"page": listing.page()})
+        listing.cache_key,
+        lambda: render_to_string(
+            TABLE_TEMPLATE, {"page": listing.page(), "upcoming": listing.upcoming()}
+        ),
     )
-    return render(request, PAGE_TEMPLATE, {"table": table, "today": today})
+    context = {"table": table, "today": today, "organisation": listing.organisation}
+    return render(request, PAGE_TEMPLATE, context)
 
 
 class PlainTextAtomFeed(Atom1Feed):
@@ -51,20 +56,22 @@ class PlainTextAtomFeed(Atom1Feed):
 
 
 class SubprocessorFeed(Feed):
-    """Changes of the public list: added, removed, processing countries changed."""
+    """Changes of the public list: each addition or removal at notice and when it takes
+    effect, removals at once, processing countries changed."""
 
     feed_type = PlainTextAtomFeed
     title = "Our processors and sub-processors: changes"
     subtitle = (
-        "Processors and sub-processors added, removed, or processing personal data in other "
-        "countries (GDPR Art. 28(2))."
+        "Processors and sub-processors to be added or removed (at notice, with the day it "
+        "takes effect), added, removed, or processing personal data in other countries "
+        "(GDPR Art. 28(2))."
     )
 
     def link(self) -> str:
         return reverse("subprocessors")
 
     def items(self) -> list[ListChange]:
-        return public_selectors.subprocessor_changes()
+        return public_selectors.subprocessor_changes(today=timezone.localdate())
 
     def item_title(self, item: ListChange) -> str:
         return item.title
@@ -76,7 +83,7 @@ class SubprocessorFeed(Feed):
         return f"{reverse('subprocessors')}#{item.slug}"
 
     def item_guid(self, item: ListChange) -> str:
-        return f"urn:x-subprocessor-change:{item.id}"
+        return item.guid
 
     item_guid_is_permalink = False
 

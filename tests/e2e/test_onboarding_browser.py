@@ -1,94 +1,30 @@
 """The onboarding journey in a real browser: Debian's headless Chromium driven by Playwright.
 
-An analyst starts an onboarding, the vendor completes every step through its link (which
-opens a session and leaves the address token-free; with an error it corrects and a
-sub-processor row it adds), a reviewer sees the findings approving
-would add and approves, and the vendor appears in the register. Each step leaves a
-screenshot under ci-artifacts/screenshots/onboarding/, whose paths are printed for CI's log.
+An analyst starts an onboarding for which an affiliate in the EU (VoIPX Ireland) sends the
+vendor data, choosing countries, categories and purposes in searchable pickers; the vendor
+completes every step through its link (which opens a session and leaves the address
+token-free; with an error it corrects and a sub-processor row it adds), reviews all its
+answers and attests them; a reviewer sees every answer beside the findings approving would
+add (the affiliate's transfer to India among them) and approves, and the vendor appears in
+the register. Each step leaves screenshots at 1366 and 390 px wide under
+ci-artifacts/screenshots/onboarding/, whose paths are printed for CI's log.
 
 Select with `pytest -m e2e`; skipped, with the reason, where Chromium is not installed.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import date, timedelta
-from pathlib import Path
-
-import pytest
 
 from registry.models import Party
 from registry.onboarding.models import Onboarding
-from tests.factories import make_own_party, make_user
+from tests.e2e.browsing import BROWSER_TEST, Shots, log_in
+from tests.factories import make_own_party, make_party, make_user
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "ci-artifacts" / "screenshots" / "onboarding"
-PASSWORD = "pw-x9!long"
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="the Python package 'playwright' is not installed"
-    )
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(
-            f"Chromium is not installed at {CHROMIUM}: install the Debian package 'chromium' "
-            "(scripts/ensure_chromium.sh does it as root)"
-        )
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
-    # still plain synchronous code.
-    # Only for this test: `manage.py check --deploy` in other tests refuses the variable.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-class Shots:
-    """Numbered screenshots of each step, their paths printed at the end."""
-
-    def __init__(self) -> None:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        for old in SCREENSHOTS.glob("*.png"):
-            old.unlink()
-        self.paths: list[Path] = []
-
-    def take(self, page, name: str) -> None:
-        path = SCREENSHOTS / f"{len(self.paths) + 1:02d}-{name}.png"
-        # Not full_page: in headless Chromium a full-page capture resizes the viewport
-        # and a click right after it can miss its button.
-        page.screenshot(path=str(path))
-        self.paths.append(path)
-
-
-def _log_in(context, base: str, username: str):
-    page = context.new_page()
-    page.goto(f"{base}/login/")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base}/")
-    return page
+pytestmark = BROWSER_TEST
 
 
 def _continue(page) -> None:
@@ -97,45 +33,61 @@ def _continue(page) -> None:
 
 
 def test_a_vendor_is_onboarded_through_the_real_pages(browser, live_server, capsys):
-    make_own_party("voipx", name="VoIPX Europe", country="DE")
+    us = make_own_party("voipx", name="VoIPX", country="US")
+    make_party(
+        "voipx-ireland", name="VoIPX Ireland", relationship="affiliate", country="IE", parent=us
+    )
     make_user("analyst", role="editor")
-    make_user("counsel", role="reviewer")
+    make_user("counsel", role="reviewer", email="counsel@voipx.example")
     base = live_server.url
-    shots = Shots()
-    try:
+    shots = Shots("onboarding")
+    with shots.reported(capsys, "Screenshots of the onboarding journey:", browser):
         _journey(browser, base, shots)
-    except Exception:
-        for number, context in enumerate(browser.contexts):
-            for page in context.pages:
-                shots.take(page, f"failure-context-{number}")
-        raise
-    finally:
-        with capsys.disabled():
-            print("\nScreenshots of the onboarding journey:")
-            for path in shots.paths:
-                print(f"  {path}")
+
+
+def _pick(
+    page, search: str, query: str, role: str, name: str, nth: int = 0, exact: bool = True
+) -> None:
+    """Type in a picker's search box (the nth of that name), then tick the choice it
+    leaves in view."""
+    page.get_by_label(search).nth(nth).fill(query)
+    page.get_by_role(role, name=name, exact=exact).first.check()
 
 
 def _journey(browser, base: str, shots: Shots) -> None:
-    # 1. The analyst starts the onboarding.
-    analyst = _log_in(browser.new_context(), base, "analyst")
+    # 1. The analyst starts the onboarding: VoIPX Ireland, in the EU, sends the vendor data.
+    analyst = log_in(browser.new_context(), base, "analyst")
     analyst.get_by_role("link", name="Onboarding").click()
     analyst.get_by_role("link", name="Start an onboarding").click()
     analyst.get_by_label("Vendor name").fill("Acme Call Analytics")
-    analyst.get_by_label("Vendor's country").select_option("IN")
+    _pick(analyst, "Search the countries", "india", "radio", "India")
     analyst.get_by_label("Vendor contact e-mail").fill("privacy@acme.example")
     analyst.get_by_label("Service it will provide").fill("Call quality analytics")
-    analyst.get_by_label("Search the categories").fill("email")
-    analyst.get_by_label("Email (user.contact.email)").check()
-    analyst.get_by_label("Purposes we intend to send data for").select_option("analytics.reporting")
+    own = analyst.get_by_role("checkbox", name="VoIPX (United States of America, own company)")
+    assert own.is_checked()  # the own company, to begin with
+    own.uncheck()
+    _pick(
+        analyst, "Search our companies", "ireland", "checkbox", "VoIPX Ireland (Ireland, affiliate)"
+    )
+    _pick(
+        analyst,
+        "Search the categories",
+        "email",
+        "checkbox",
+        "Email (user.contact.email)",
+        exact=False,
+    )
+    analyst.get_by_label("Search the purposes").fill("reporting")
+    analyst.get_by_role("checkbox", name=re.compile(r"\(analytics\.reporting\)$")).check()
     analyst.get_by_label("Our lawful basis for sending it").select_option("legitimate_interests")
     analyst.get_by_label("Link valid for (days)").fill("10")
-    shots.take(analyst, "analyst-starts")
+    shots.both_widths(analyst, "analyst-starts")
     analyst.get_by_role("button", name="Start the onboarding and send the link").click()
     link = analyst.get_by_label("Copy this link to the vendor").input_value()
     assert "/onboarding/" in link
-    shots.take(analyst, "link-shown")
-
+    assert analyst.get_by_text("VoIPX Ireland (Ireland)").is_visible()
+    assert analyst.get_by_role("button", name="Issue a new link and e-mail it").is_visible()
+    shots.both_widths(analyst, "link-shown")
     # 2. The vendor, with no account, follows its link through every step.
     # The link is exchanged for a session: the address bar, the history and any Referer
     # hold /onboarding/vendor/... from then on, never the token.
@@ -147,26 +99,31 @@ def _journey(browser, base: str, shots: Shots) -> None:
     assert landed.headers["cache-control"] == "no-store"
     assert landed.headers["referrer-policy"] == "same-origin"  # a form page: see the view
     assert vendor.get_by_role("heading", name="Onboarding of Acme Call Analytics").is_visible()
-    shots.take(vendor, "vendor-overview")
+    assert vendor.get_by_text("VoIPX asks you to tell it how you will handle").is_visible()
+    assert "Data-flow register" not in vendor.content()
+    assert vendor.title().endswith("· VoIPX")
+    shots.both_widths(vendor, "vendor-overview")
     vendor.get_by_role("link", name="Your company").first.click()
 
-    # Keyboard alone: type in the first field, then Tab reaches every field in order.
+    # Keyboard alone: type in the first field, then Tab reaches every field in order (the
+    # country picker: its search box, then its chosen country).
     vendor.get_by_label("Legal name of your company").focus()
     vendor.keyboard.press("Control+A")
     vendor.keyboard.type("Acme Call Analytics Pvt Ltd")
     reached = []
-    for _ in range(7):
+    for _ in range(8):
         vendor.keyboard.press("Tab")
         reached.append(vendor.evaluate("document.activeElement.id"))
-    assert reached[:6] == [
-        "id_country",
+    assert reached[0] == "id_country_search"
+    assert reached[1].startswith("id_country_")
+    assert reached[2:7] == [
         "id_website",
         "id_contact_name",
         "id_contact_email",
         "id_dpo_name",
         "id_dpo_email",
     ]
-    vendor.get_by_label("Country of establishment").select_option("IN")
+    assert vendor.get_by_role("radio", name="India", exact=True).is_checked()  # the analyst's
     vendor.get_by_label("Website").fill("https://acme.example")
     vendor.get_by_label("Contact person").fill("Priya Rao")
     vendor.get_by_label("Contact e-mail:", exact=True).fill("priya@acme.example")
@@ -176,32 +133,45 @@ def _journey(browser, base: str, shots: Shots) -> None:
     vendor.wait_for_load_state()
     assert vendor.get_by_text("Enter a valid email address.").is_visible()
     assert vendor.get_by_label("Contact person").input_value() == "Priya Rao"  # nothing lost
-    shots.take(vendor, "vendor-error")
+    shots.both_widths(vendor, "vendor-error")
     vendor.get_by_label("DPO or privacy contact e-mail").fill("dpo@acme.example")  # corrected
     _continue(vendor)
 
     vendor.get_by_label("Services you will provide to us").fill("We analyse call quality.")
-    vendor.get_by_label("Purposes you will process our data for").select_option(
-        "analytics.reporting"
-    )
-    shots.take(vendor, "vendor-services")
+    reporting = vendor.get_by_role("checkbox", name=re.compile(r"\(analytics\.reporting\)$"))
+    assert reporting.is_checked()  # from the analyst
+    vendor.get_by_label("Search the purposes").fill("support")
+    assert reporting.is_visible()  # a chosen purpose stays in view whatever the search
+    shots.both_widths(vendor, "vendor-services")
     _continue(vendor)
 
     vendor.get_by_label("Search the categories").fill("name")
     vendor.get_by_label(re.compile(r"^\s*Name \(user\.name\)$")).check()
-    assert vendor.get_by_label("Email (user.contact.email)").is_checked()  # from the analyst
-    shots.take(vendor, "vendor-categories")
+    assert vendor.get_by_label(
+        "Email (user.contact.email)", exact=False
+    ).is_checked()  # from the analyst
+    shots.both_widths(vendor, "vendor-categories")
     _continue(vendor)
 
-    vendor.get_by_label("Countries where you process or store our data").select_option(["IN"])
+    _pick(vendor, "Search the countries", "india", "checkbox", "India")
+    shots.both_widths(vendor, "vendor-countries")
     _continue(vendor)
 
     vendor.get_by_role("button", name="Add a sub-processor").click()
     vendor.get_by_label("Sub-processor name").fill("Cloudy Hosting")
-    vendor.get_by_label("Country:", exact=True).select_option("SG")
+    _pick(vendor, "Search the countries", "singapore", "radio", "Singapore")
+    _pick(vendor, "Search the countries", "singapore", "checkbox", "Singapore", nth=1)
     vendor.get_by_label("Service it provides").fill("Hosting")
-    vendor.get_by_label("Data categories it receives").select_option("user.contact.email")
-    shots.take(vendor, "vendor-subprocessor-row")
+    _pick(
+        vendor,
+        "Search the categories",
+        "email",
+        "checkbox",
+        "Email (user.contact.email)",
+        exact=False,
+    )
+    assert vendor.get_by_label("No written agreement with it").is_checked()
+    shots.both_widths(vendor, "vendor-subprocessor-row")
     _continue(vendor)
 
     vendor.get_by_label("ISO/IEC 27001 certified").check()
@@ -216,39 +186,64 @@ def _journey(browser, base: str, shots: Shots) -> None:
     vendor.get_by_label("Document (PDF, PNG or JPEG)").set_input_files(
         {"name": "dpa.pdf", "mimeType": "application/pdf", "buffer": PDF}
     )
-    shots.take(vendor, "vendor-agreements")
+    shots.both_widths(vendor, "vendor-agreements")
     _continue(vendor)
-    assert vendor.get_by_role("heading", name="Ready to submit").is_visible()
-    assert vendor.url.startswith(f"{base}/onboarding/vendor/")
+
+    # The review page: every answer in words, then the attestation.
+    assert vendor.get_by_role("heading", name="Review your answers and submit").is_visible()
+    assert vendor.url == f"{base}/onboarding/vendor/review/"
     assert token not in vendor.content()
-    vendor.get_by_role("button", name="Submit for review").click()
+    answers = vendor.locator(".answers")
+    for shown in ["Dev Mehta", "Singapore", "No written agreement with it", "dpa.pdf"]:
+        assert answers.get_by_text(shown).first.is_visible(), shown
+    shots.both_widths(vendor, "vendor-review")
+    shots.both_widths(vendor, "vendor-review-subprocessors", scroll_to="#answers-subprocessors")
+    vendor.get_by_role("button", name="Attest and submit for review").click()
+    vendor.wait_for_load_state()
+    assert vendor.get_by_text("Complete the attestation to submit").is_visible()
+    vendor.get_by_label("Your full name").fill("Priya Rao")
+    vendor.get_by_label("Your role at your company").fill("Head of compliance")
+    vendor.get_by_label(re.compile("^I confirm that these answers are true")).check()
+    shots.both_widths(vendor, "vendor-attestation")
+    vendor.get_by_role("button", name="Attest and submit for review").click()
     assert vendor.get_by_role("heading", name="Thank you: your answers are submitted").is_visible()
-    shots.take(vendor, "vendor-submitted")
+    assert vendor.get_by_text(f"on {date.today():%Y-%m-%d}").is_visible()
+    shots.both_widths(vendor, "vendor-submitted")
     vendor.goto(link)  # the link is spent until a reviewer asks for changes
     assert vendor.get_by_text("waiting for review").is_visible()
-    shots.take(vendor, "vendor-link-spent")
+    assert vendor.get_by_text("ask your contact at VoIPX for a new link").is_visible()
+    shots.both_widths(vendor, "vendor-link-spent")
 
     # 3. The reviewer sees what approving would add, and approves.
     onboarding = Onboarding.objects.get()
-    reviewer = _log_in(browser.new_context(), base, "counsel")
+    reviewer = log_in(browser.new_context(), base, "counsel")
     reviewer.goto(f"{base}/onboardings/{onboarding.pk}/")
     summary = reviewer.locator(".prediction-summary").inner_text()
+    # The affiliate in Ireland sends to India: a restricted transfer with no mechanism.
     assert summary.startswith("Approving adds 1 critical: NO_TRANSFER_MECHANISM to Acme")
     assert "NO_AGREEMENT to Cloudy Hosting (SG)" in summary
+    side = reviewer.locator(".review-side")
+    assert side.get_by_text("VoIPX Ireland → Acme Call Analytics").first.is_visible()
+    answers = reviewer.locator(".review-answers")
+    for shown in ["Dev Mehta", "Yes", "A DPA is signed with you", "Head of compliance"]:
+        assert answers.get_by_text(shown).first.is_visible(), shown
     # The named sub-processor is proposed as a new party unless the reviewer matches it.
     match = reviewer.get_by_label(re.compile(r"^Cloudy Hosting \(SG\), proposed as"))
     assert match.input_value() == ""
-    shots.take(reviewer, "reviewer-sees-prediction")
+    shots.both_widths(reviewer, "reviewer-sees-prediction")
+    shots.both_widths(reviewer, "reviewer-answers", scroll_to="#answers-subprocessors")
+    shots.both_widths(reviewer, "reviewer-prediction-and-decision", scroll_to="#prediction")
     reviewer.get_by_role("button", name="Approve").click()
     reviewer.wait_for_load_state()
     assert reviewer.get_by_text("Decision recorded: approve.").is_visible()
-    shots.take(reviewer, "reviewer-approved")
+    shots.both_widths(reviewer, "reviewer-approved")
 
     # 4. The vendor is in the register.
     reviewer.get_by_role("link", name="Parties").click()
+    reviewer.wait_for_url(f"{base}/parties/")
     vendor_link = reviewer.get_by_role("link", name="Acme Call Analytics", exact=True)
     assert reviewer.get_by_role("row").filter(has=vendor_link).get_by_text("Approved").is_visible()
     vendor_link.click()
     assert reviewer.get_by_text("NO_TRANSFER_MECHANISM").first.is_visible()
-    shots.take(reviewer, "party-in-register")
+    shots.both_widths(reviewer, "party-in-register")
     assert Party.objects.get(slug="acme-call-analytics").status == "approved"

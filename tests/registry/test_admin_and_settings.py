@@ -73,3 +73,23 @@ def test_production_settings_without_a_secret_key_say_what_is_missing():
     )
     assert result.returncode != 0
     assert "Set the SECRET_KEY environment variable" in result.stderr
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("model", "key"),
+    [
+        ("django_tasks_database.DBTaskResult", "%20"),
+        ("registry.Party", "9" * 30),
+        ("registry.Party", "x"),
+    ],
+)
+def test_the_admins_view_on_site_link_with_a_key_no_object_has_is_not_found(client, model, key):
+    """A key its model's primary key refuses (not a UUID; an integer too large for the
+    database) is an object that does not exist: 404, as for any unknown key."""
+    from django.contrib.contenttypes.models import ContentType
+
+    client.force_login(make_user("boss", role="admin", is_staff=True))
+    content_type = ContentType.objects.get_for_model(apps.get_model(model))
+    response = client.get(f"/admin/r/{content_type.pk}/{key}/")
+    assert response.status_code == 404

@@ -13,6 +13,7 @@ import pytest
 
 from flows.findings import findings_as_of
 from tests.factories import make_agreement, make_flow, make_own_party, make_party, make_user
+from tests.registry.publication_helpers import publish
 
 SCRIPT = "<script>alert(1)</script>"
 ATTRIBUTE = '"><img src=x onerror=alert(1)>'
@@ -64,6 +65,9 @@ def world(db) -> World:
     )
     flow = make_flow(own, vendor, reference="flow-vendor", description=hostile("description"))
     make_flow(own, bare, reference="flow-bare", description=hostile("unbound"))
+    # On the public list, the way parties get there: a reviewer's publication in effect.
+    publish(vendor)
+    publish(bare)
     _, findings = findings_as_of(date.today())
     finding = next(f for f in findings if f.flow is not None)
     return World(

@@ -13,7 +13,7 @@ from flows.models import Flow
 from flows.reports import registers as reports
 from flows.reports.selectors import build_register
 from flows.reports.writing import Report, Table, csv_chunks, write_xlsx
-from flows.reviews.services import review_decide
+from flows.reviews.services import review_confirm, review_decide
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -102,10 +102,12 @@ def test_the_csv_has_the_same_columns_and_a_byte_order_mark(demo, tmp_path):
 def test_the_review_pack_has_its_sheets_with_decisions_expiry_and_transfers(demo, tmp_path):
     reviewer = make_user("rachel", role="reviewer")
     flow = Flow.objects.get(reference="hq-to-ledgerline-billing")
-    review_decide(
+    review = review_decide(
         rule="CARD_DATA_TO_NON_PCI_VENDOR", flow=flow, decision="accept_risk",
         reason="Tokenisation in Q1.", review_by=TODAY + timedelta(days=60), decided_by=reviewer,
     )  # fmt: skip
+    # A critical finding's accepted risk holds once a second reviewer confirms it.
+    review_confirm(review=review, confirmed=True, decided_by=make_user("sam", role="reviewer"))
     out = tmp_path / "pack.xlsx"
     call_command("export_ropa", "--kind", "pack", "--as-of", TODAY.isoformat(), "-o", str(out))
     book = _xlsx(str(out))

@@ -12,8 +12,16 @@ from flows.models import Flow
 from flows.reviews.models import Review
 from flows.reviews.queue import review_counts, review_queue
 from flows.reviews.selectors import review_page
-from flows.reviews.services import review_decide
-from flows.reviews.states import ACCEPTED, CHANGE_REQUESTED, EXPIRED, LAPSED, OPEN, WAIVED
+from flows.reviews.services import review_confirm, review_decide
+from flows.reviews.states import (
+    ACCEPTED,
+    AWAITING,
+    CHANGE_REQUESTED,
+    EXPIRED,
+    LAPSED,
+    OPEN,
+    WAIVED,
+)
 from registry.models import Party
 from registry.services import party_upsert
 from tests.factories import make_user
@@ -71,6 +79,7 @@ def test_a_finding_without_a_decision_is_open(demo):
 
 
 def test_accepting_the_risk_records_who_when_why_and_the_facts(demo, reviewer):
+    second = make_user("sam-second", role="reviewer")
     review = review_decide(
         rule=CARD_RULE,
         flow=_billing(),
@@ -83,6 +92,9 @@ def test_accepting_the_risk_records_who_when_why_and_the_facts(demo, reviewer):
     assert review.facts["party ledgerline-billing.pci_attested_on"] == "2024-05-01"
     assert review.facts["flow.categories"].startswith("user.account.account_number")
     assert "agreement dpa-ledgerline-2016.kind" in review.facts
+    # The card-data finding is critical: four eyes.
+    assert _state(CARD_RULE, _billing()) == AWAITING
+    review_confirm(review=review, confirmed=True, decided_by=second)
     assert _state(CARD_RULE, _billing()) == ACCEPTED
 
 
@@ -143,7 +155,8 @@ def test_a_decision_lapses_when_a_fact_it_judged_changes_and_shows_what_changed(
     assert (change.before, change.after) == ("2024-05-01", "2024-09-01")
 
 
-def test_an_accepted_risk_past_its_review_by_date_is_open_again(demo, reviewer):
+def test_an_accepted_risk_past_its_review_by_date_is_open_again(demo, reviewer, settings):
+    settings.REVIEW_FOUR_EYES = False
     review_decide(
         rule=CARD_RULE, flow=_billing(), decision="accept_risk", reason="Short-term.",
         review_by=TODAY + timedelta(days=10), decided_by=reviewer,
@@ -197,8 +210,10 @@ def _check(capsys, *args: str) -> tuple[int, str]:
 
 
 def test_check_flows_marks_decisions_and_fail_on_ignores_accepted_and_waived(
-    demo, reviewer, editor, capsys
+    demo, reviewer, editor, capsys, settings
 ):
+    settings.REVIEW_FOUR_EYES = False  # one reviewer accepts alone (tests/flows/reviews/
+    # test_four_eyes.py holds the check to the second reviewer)
     status, out = _check(capsys, "--format", "json", "--party", "ledgerline-billing",
                          "--fail-on", "none")  # fmt: skip
     findings = json.loads(out)

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from flows.models import Flow
-from registry.models import Agreement, Party
+from registry.models import Agreement, Party, Publication
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 11, 28)
@@ -18,6 +18,7 @@ def _counts() -> tuple[int, ...]:
         Party.history.count(),
         Agreement.history.count(),
         Flow.history.count(),
+        Publication.objects.count(),
     )
 
 
@@ -26,9 +27,10 @@ def test_seeding_twice_duplicates_nothing_and_writes_no_new_history():
     first = _counts()
     call_command("seed_demo", today=TODAY)
     assert _counts() == first
-    # 19 parties and 24 flows of the register, plus the demo onboardings' 2 vendors, 1
-    # proposed sub-processor and 2 proposed flows.
-    assert first[:3] == (22, 21, 26)
+    # 20 parties and 24 flows of the register, plus the demo onboardings' 2 vendors, 1
+    # proposed sub-processor and 3 proposed flows (the vendor awaiting review gets data from
+    # the own company and from the Irish affiliate, and passes it to its sub-processor).
+    assert first[:3] == (23, 21, 27)
 
 
 def test_the_demo_company_is_the_us_voip_provider_with_group_companies_in_europe():
@@ -76,3 +78,18 @@ def test_the_relative_dates_follow_the_day_of_loading():
     nimbus = Party.objects.get(slug="nimbus-hosting")
     assert nimbus.dpf_certified_until is not None
     assert nimbus.dpf_certified_until > date(2030, 1, 1)
+
+
+def test_the_demo_publishes_its_processors_through_a_reviewer_and_announces_one_more():
+    call_command("seed_demo", today=TODAY)
+    publications = Publication.objects.select_related("party", "decided_by")
+    deciders = {p.decided_by.username if p.decided_by else "" for p in publications}
+    assert deciders == {"legal-review-demo"}
+    assert not publications.filter(party__slug="postbox-relay").exists(), "under review"
+    vox = publications.get(party__slug="voxtranscribe")
+    # Told a notice period before its first flow (2022-02-01), in effect from that day.
+    assert (vox.notice_on, vox.effective_on) == (date(2022, 1, 2), date(2022, 2, 1))
+    upcoming = publications.get(party__slug="relaywave-sms")
+    assert upcoming.notice_on < TODAY < upcoming.effective_on
+    in_effect = publications.filter(effective_on__lte=TODAY).count()
+    assert in_effect == publications.count() - 1 == 10

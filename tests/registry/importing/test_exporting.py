@@ -95,9 +95,9 @@ def awkward_register() -> None:
     load(
         "flows",
         "reference,source,target,categories,purpose,role,lawful_basis,processing_countries,"
-        "transfer_agreement,tia_on,started_on,ended_on,description,data_subjects,proposed\n"
+        "transfer_agreement,tia_on,started_on,ended_on,description,data_subjects\n"
         f"f-1,acme,a-zeta,user.name;-odd.key,essential.service,processor,contract,JP;BR,dpa-1,"
-        f"2024-05-06,2020-01-01,2030-01-01,\"=cmd|' /C calc'!A0\",{subjects},yes\n"
+        f"2024-05-06,2020-01-01,2030-01-01,\"=cmd|' /C calc'!A0\",{subjects}\n"
         "f-2,a-zeta,z-alpha,user.name,essential.service,processor,contract,,,,2021-02-03,,,,\n",
     )
 
@@ -125,7 +125,7 @@ def test_lists_follow_the_listed_models_order_and_formulae_are_escaped():
     assert flow["categories"] == "'-odd.key;user.name"
     assert flow["description"] == "'=cmd|' /C calc'!A0"
     assert (flow["processing_countries"], flow["tia_on"]) == ("BR;JP", "2024-05-06")
-    assert flow["transfer_agreement"] == "dpa-1" and flow["proposed"] == "yes"
+    assert flow["transfer_agreement"] == "dpa-1" and "proposed" not in flow
     header, rows = exporter_named("categories").export_rows()
     odd = next(dict(zip(header, r, strict=True)) for r in rows if r[0] == "'-odd.key")
     assert odd["name"] == "'+Odd"

@@ -290,3 +290,15 @@ def test_a_flow_whose_categories_cell_lists_none_is_refused():
 def test_a_party_cannot_engage_itself():
     report = run_import("parties", PARTY_HEADER + ",engaged_by\nsub,Sub,subprocessor,US,sub\n")
     assert messages(report) == ["line 2, column engaged_by: a party cannot engage itself"]
+
+
+def test_a_new_key_that_is_the_address_of_a_page_is_refused():
+    report = run_import("parties", PARTY_HEADER + "\nnew,New Vendor,processor,DE\n")
+    assert not report.ok
+    assert any("the slug 'new' is the address of a page" in m for m in messages(report))
+    seed_parties()
+    report = run_import(
+        "agreements",
+        "reference,kind,parties,signed_on\nsearch,dpa,acme;cloudy,2024-01-01\n",
+    )
+    assert any("the reference 'search' is the address of a page" in m for m in messages(report))

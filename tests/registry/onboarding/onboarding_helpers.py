@@ -21,7 +21,10 @@ START = {
     "purposes": ["analytics.reporting"],
     "lawful_basis": "legitimate_interests",
     "valid_days": "14",
+    "senders": ["voipx"],
 }
+ATTESTATION = {"name": "Priya Rao", "role": "Head of compliance", "confirm": "on"}
+"""What the vendor types on the review page to attest its answers and submit."""
 
 
 def step_answers(**overrides: dict[str, Any]) -> dict[str, dict[str, Any]]:

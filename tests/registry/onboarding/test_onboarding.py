@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from flows.loading import register_load
@@ -15,6 +16,7 @@ from registry.onboarding.selectors import onboarding_prediction
 from registry.onboarding.services import onboarding_submit
 from tests.factories import make_own_party, make_user
 from tests.registry.onboarding.onboarding_helpers import (
+    ATTESTATION,
     START,
     answer_every_step,
     home_url,
@@ -125,7 +127,7 @@ def test_dpf_frameworks_need_an_end_date(client):
 def test_submit_creates_proposed_flows_left_out_of_the_live_register(client):
     onboarding = start()
     answer_every_step(client, onboarding)
-    response = client.post(submit_url())
+    response = client.post(submit_url(), ATTESTATION)
     assert response.status_code == 200
     onboarding.refresh_from_db()
     assert onboarding.state == "submitted"
@@ -145,7 +147,7 @@ def test_submit_creates_proposed_flows_left_out_of_the_live_register(client):
 def test_submit_is_refused_while_a_step_is_incomplete(client):
     onboarding = start()
     open_link(client, onboarding)
-    response = client.post(submit_url(), follow=True)
+    response = client.post(submit_url(), ATTESTATION, follow=True)
     assert "Complete these steps first" in response.content.decode()
     onboarding.refresh_from_db()
     assert onboarding.state == "open"
@@ -182,7 +184,7 @@ def test_a_transfer_from_the_eea_without_mechanism_is_predicted(client):
 def test_approving_makes_the_party_and_its_flows_live(client, reviewer):
     onboarding = start()
     answer_every_step(client, onboarding)
-    client.post(submit_url())
+    client.post(submit_url(), ATTESTATION)
     client.force_login(reviewer)
     response = client.post(
         reverse("onboarding_decide", args=[onboarding.pk]), {"decision": "approve"}
@@ -205,7 +207,7 @@ def test_approving_makes_the_party_and_its_flows_live(client, reviewer):
 def test_request_changes_reopens_the_link_with_the_comment(client, reviewer):
     onboarding = start()
     answer_every_step(client, onboarding)
-    client.post(submit_url())
+    client.post(submit_url(), ATTESTATION)
     assert client.get(home_url()).status_code == 410
     client.force_login(reviewer)
     client.post(
@@ -221,14 +223,14 @@ def test_request_changes_reopens_the_link_with_the_comment(client, reviewer):
     onboarding.refresh_from_db()
     assert onboarding.party.status == "draft"
     # The vendor submits again: the earlier proposal is replaced, not duplicated.
-    client.post(submit_url())
+    client.post(submit_url(), ATTESTATION)
     assert Flow.objects.filter(proposed=True).count() == 2
 
 
 def test_request_changes_needs_a_comment(client, reviewer):
     onboarding = start()
     answer_every_step(client, onboarding)
-    client.post(submit_url())
+    client.post(submit_url(), ATTESTATION)
     client.force_login(reviewer)
     client.post(reverse("onboarding_decide", args=[onboarding.pk]), {"decision": "request_changes"})
     onboarding.refresh_from_db()
@@ -238,7 +240,7 @@ def test_request_changes_needs_a_comment(client, reviewer):
 def test_rejecting_leaves_the_flows_out_of_the_register(client, reviewer):
     onboarding = start()
     answer_every_step(client, onboarding)
-    client.post(submit_url())
+    client.post(submit_url(), ATTESTATION)
     client.force_login(reviewer)
     client.post(reverse("onboarding_decide", args=[onboarding.pk]), {"decision": "reject"})
     onboarding.refresh_from_db()
@@ -249,14 +251,14 @@ def test_rejecting_leaves_the_flows_out_of_the_register(client, reviewer):
 def test_every_step_is_recorded_with_who_and_when(client, reviewer):
     onboarding = start()
     answer_every_step(client, onboarding)
-    client.post(submit_url())
+    client.post(submit_url(), ATTESTATION)
     client.force_login(reviewer)
     client.post(reverse("onboarding_decide", args=[onboarding.pk]), {"decision": "approve"})
     events = list(onboarding.events.all())
     assert [e.action for e in events][0] == "started"
     assert events[0].actor is not None and events[0].actor.username == "analyst"
     assert sum(e.action == "step_saved" for e in events) == 7
-    assert [e.action for e in events][-2:] == ["submitted", "approve"]
+    assert [e.action for e in events][-3:] == ["submitted", "reviewers_not_notified", "approve"]
     assert all(e.at is not None for e in events)
 
 
@@ -272,3 +274,11 @@ def test_the_demo_has_a_vendor_mid_onboarding_and_one_awaiting_review():
     bharat = Onboarding.objects.get(party__slug="bharat-dialer-support")
     prediction = onboarding_prediction(bharat, as_of=date.today())
     assert "NO_AGREEMENT to Manila Overflow Desk (PH)" in prediction.summary
+    # The Irish affiliate sends too: its transfer to India is what the reviewer must see.
+    irish = [f for f in prediction.added if f.source == "voipx-ireland"]
+    assert [f.rule for f in irish] == ["NO_TRANSFER_MECHANISM"]
+    client = Client()
+    client.force_login(make_user("counsel", role="reviewer"))
+    page = client.get(bharat.get_absolute_url()).content.decode()
+    assert "Anil Kumar" in page and "Head of compliance" in page  # the vendor's attestation
+    assert "Manila Overflow Desk" in page

@@ -16,6 +16,7 @@ from registry.onboarding.models import Onboarding, OnboardingDocument
 from registry.onboarding.services import onboarding_revoke
 from tests.factories import make_user
 from tests.registry.onboarding.onboarding_helpers import (
+    ATTESTATION,
     START,
     answer_every_step,
     home_url,
@@ -109,12 +110,12 @@ def test_a_revoked_link_gets_a_clear_page(client):
 def test_a_link_reused_after_submit_gets_a_clear_page(client):
     onboarding = start()
     answer_every_step(client, onboarding)
-    client.post(submit_url())
+    client.post(submit_url(), ATTESTATION)
     for response in [
         client.get(link_url(onboarding)),
         client.get(home_url()),
         client.post(step_url("identity"), {"legal_name": "Changed", "action": "next"}),
-        client.post(submit_url()),
+        client.post(submit_url(), ATTESTATION),
     ]:
         assert response.status_code == 410
         assert "submitted and is waiting for review" in response.content.decode()
@@ -186,7 +187,7 @@ def test_every_vendor_form_needs_a_csrf_token():
     open_link(client, onboarding)
     for step in STEP_NAMES:
         assert client.post(step_url(step), {"action": "save"}).status_code == 403
-    assert client.post(submit_url()).status_code == 403
+    assert client.post(submit_url(), ATTESTATION).status_code == 403
     page = client.get(step_url("identity")).content.decode()
     assert 'name="csrfmiddlewaretoken"' in page
 
@@ -213,7 +214,7 @@ def test_only_editors_start_onboardings(client, role):
 def test_only_reviewers_decide(client, role):
     onboarding = start()
     answer_every_step(client, onboarding)
-    client.post(submit_url())
+    client.post(submit_url(), ATTESTATION)
     client.force_login(make_user("someone", role=role))
     url = reverse("onboarding_decide", args=[onboarding.pk])
     assert client.post(url, {"decision": "approve"}).status_code == 403
@@ -276,7 +277,7 @@ def test_every_input_of_every_vendor_step_has_a_label(client):
 def test_every_input_of_the_staff_pages_has_a_label(client):
     onboarding = start()
     answer_every_step(client, onboarding)
-    client.post(submit_url())
+    client.post(submit_url(), ATTESTATION)
     client.force_login(make_user("boss", role="admin", is_superuser=True))
     for url in [reverse("onboarding_start"), reverse("onboarding_detail", args=[onboarding.pk])]:
         count, unlabelled = _controls(client.get(url).content.decode())

@@ -9,7 +9,12 @@ from flows.models import Flow
 from registry.models import Agreement, Party
 from registry.onboarding.models import Onboarding
 from tests.factories import make_agreement, make_own_party, make_party, make_user
-from tests.registry.onboarding.onboarding_helpers import answer_every_step, start, submit_url
+from tests.registry.onboarding.onboarding_helpers import (
+    ATTESTATION,
+    answer_every_step,
+    start,
+    submit_url,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +37,7 @@ def reviewer(db):
 def _submit_as_nimbus(client, **subprocessors: str) -> Onboarding:
     onboarding = start(name="Nimbus")
     answer_every_step(client, onboarding, subprocessors={**HOSTING, **subprocessors})
-    assert client.post(submit_url()).status_code == 200
+    assert client.post(submit_url(), ATTESTATION).status_code == 200
     onboarding.refresh_from_db()
     return onboarding
 
@@ -69,7 +74,7 @@ def test_a_resubmission_does_not_delete_a_party_with_a_signed_dpa(client, live_h
     _decide(client, reviewer, onboarding, decision="request_changes", comment="Add your SCCs.")
     client.logout()
     answer_every_step(client, onboarding, subprocessors={"sub-TOTAL_FORMS": "0"})
-    assert client.post(submit_url()).status_code == 200
+    assert client.post(submit_url(), ATTESTATION).status_code == 200
     live_hosting.refresh_from_db()
     assert live_hosting.status == "approved"
     assert set(Agreement.objects.get(pk=dpa.pk).parties.all()) == {us, live_hosting}
@@ -89,7 +94,7 @@ def test_a_resubmission_never_deletes_a_live_party_an_older_submission_wrote_to(
     _decide(client, reviewer, onboarding, decision="request_changes", comment="Again, please.")
     client.logout()
     answer_every_step(client, onboarding)
-    assert client.post(submit_url()).status_code == 200
+    assert client.post(submit_url(), ATTESTATION).status_code == 200
     assert Party.objects.filter(pk=live_hosting.pk).exists()
     assert Agreement.objects.get(reference="dpa-nimbus-hosting").parties.count() == 2
     onboarding.refresh_from_db()
@@ -103,7 +108,7 @@ def test_a_resubmission_replaces_the_new_parties_it_proposed(client, live_hostin
     _decide(client, reviewer, onboarding, decision="request_changes", comment="Check it.")
     client.logout()
     answer_every_step(client, onboarding, subprocessors=HOSTING)
-    client.post(submit_url())
+    client.post(submit_url(), ATTESTATION)
     assert Party.objects.count() == count
     assert not Party.objects.filter(pk=first.pk).exists()
     assert onboarding.proposed_subprocessors.get().name == "Hosting"

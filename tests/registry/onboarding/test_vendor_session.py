@@ -9,6 +9,7 @@ from registry.onboarding.links import onboarding_token
 from registry.onboarding.services import onboarding_revoke
 from tests.factories import make_user
 from tests.registry.onboarding.onboarding_helpers import (
+    ATTESTATION,
     answer_every_step,
     home_url,
     link_url,
@@ -49,7 +50,7 @@ def test_no_vendor_page_is_cached_or_sends_a_referrer_elsewhere(client):
     _assert_private(client.get(step_url("identity")), "same-origin")
     _assert_private(client.post(step_url("identity"), {"action": "next"}), "same-origin")
     _assert_private(client.post(step_url("identity"), {"action": "save"}))  # a redirect
-    _assert_private(client.post(submit_url()))
+    _assert_private(client.post(submit_url(), ATTESTATION))
     _assert_private(client.get(submit_url()))  # refused: POST only
     onboarding_revoke(onboarding=onboarding, actor=onboarding.started_by)
     _assert_private(client.get(home_url()))  # the refusal page
@@ -119,7 +120,7 @@ def test_the_link_gives_a_new_session_rather_than_trusting_one_planted_before(cl
 def test_the_vendor_submits_through_its_session(client):
     onboarding = start()
     answer_every_step(client, onboarding)
-    response = client.post(submit_url())
+    response = client.post(submit_url(), ATTESTATION)
     assert response.status_code == 200
     _assert_private(response)
     onboarding.refresh_from_db()

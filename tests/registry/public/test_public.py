@@ -12,7 +12,7 @@ from django.urls import reverse
 from registry.models import Party
 from registry.public.selectors import HistoryRow, list_changes
 from registry.services import party_upsert
-from tests.factories import make_party
+from tests.registry.publication_helpers import make_listed, publish
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -68,23 +68,24 @@ def test_the_public_list_makes_the_same_number_of_queries_for_more_processors(cl
 
     before = queries()
     for i in range(5):
-        make_party(f"extra-{i}", processing_countries=["DE", "FR"])
+        make_listed(f"extra-{i}", processing_countries=["DE", "FR"])
     assert queries() == before
 
 
 def test_the_feed_is_atom_and_lists_additions_removals_and_country_changes(client, demo):
     _update("nimbus-hosting", processing_countries=["US", "IE", "DE"])
     _update("clicktrace-analytics", status="offboarded")
-    _update("postbox-relay", status="approved")
+    publish(Party.objects.get(slug="postbox-relay"), noticed=date.today())
     response = client.get(reverse("subprocessor_feed"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/atom+xml")
     feed = ElementTree.fromstring(response.content)
     entries = feed.findall(f"{ATOM}entry")
-    titles = [e.findtext(f"{ATOM}title") for e in entries]
+    titles = [e.findtext(f"{ATOM}title", "") for e in entries]
     assert "Countries changed: Nimbus Hosting" in titles
     assert "Removed: Clicktrace Analytics" in titles
-    assert "Added: Postbox Relay" in titles
+    announced = [t for t in titles if t.startswith("Intended addition: Postbox Relay, from ")]
+    assert announced and "Added: Postbox Relay" not in titles, "told, not yet in effect"
     assert "Added: Coldvault Storage" in titles
     assert all(e.findtext(f"{ATOM}updated") for e in entries)
     nimbus = next(e for e in entries if e.findtext(f"{ATOM}title", "").startswith("Countries"))
@@ -116,23 +117,25 @@ HOSTILE = ("<script>alert(1)</script>", "<b>x</b>")
 
 @pytest.mark.parametrize("name", HOSTILE)
 def test_the_feed_carries_a_hostile_name_as_text_never_as_markup(client, name):
-    make_party("hostile", name=name, relationship="processor", status="approved")
+    make_listed("hostile", name=name, relationship="processor")
     response = client.get(reverse("subprocessor_feed"))
     feed = ElementTree.fromstring(response.content)
-    [entry] = feed.findall(f"{ATOM}entry")
-    title, summary = entry.find(f"{ATOM}title"), entry.find(f"{ATOM}summary")
-    assert title is not None and summary is not None
-    # A reader renders a summary of type "html" as markup; "text" (or none) it shows as is.
-    assert title.get("type", "text") == "text" and summary.get("type") == "text"
-    assert title.text == f"Added: {name}"
-    assert summary.text is not None and summary.text.startswith(f"{name} was added")
-    assert len(title) == 0 and len(summary) == 0, "no element inside"
+    added, told = feed.findall(f"{ATOM}entry")
+    for entry, starts in ((added, f"{name} was added"), (told, f"{name} is to be added")):
+        title, summary = entry.find(f"{ATOM}title"), entry.find(f"{ATOM}summary")
+        assert title is not None and summary is not None
+        # A reader renders a summary of type "html" as markup; "text" (or none) it shows as is.
+        assert title.get("type", "text") == "text" and summary.get("type") == "text"
+        assert title.text is not None and name in title.text
+        assert summary.text is not None and summary.text.startswith(starts)
+        assert len(title) == 0 and len(summary) == 0, "no element inside"
+    assert added.findtext(f"{ATOM}title") == f"Added: {name}"
     assert not any(e.tag.endswith(("script", "b")) for e in feed.iter())
 
 
 @pytest.mark.parametrize("name", HOSTILE)
 def test_the_public_list_shows_a_hostile_name_as_text(client, name):
-    make_party("hostile", name=name, relationship="processor", status="approved")
+    make_listed("hostile", name=name, relationship="processor")
     page = client.get(reverse("subprocessors")).content.decode()
     assert name not in page
     assert name.replace("<", "&lt;").replace(">", "&gt;") in page

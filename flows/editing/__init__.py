@@ -1,0 +1,1 @@
+"""Edit pages: parties, agreements and flows kept in the product, each save predicted first."""

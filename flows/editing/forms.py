@@ -1,0 +1,450 @@
+"""The forms of the edit pages. Each parses what a person typed into the values a service
+takes (`service_values`); the services validate the rules. Choices show names, with keys
+as secondary text; parties, thousands of them, are picked through a search on the server
+(registry/static/registry/party-search.js), and without JavaScript their slugs are typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, cast
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Model
+from django.http import QueryDict
+from django.urls import reverse
+from django_countries import countries
+
+from flows.choices import Art9Condition, LawfulBasis, Role, TransferMechanism
+from flows.models import DataCategory, Purpose
+from registry.choices import AgreementKind, Relationship, SubprocessorAuthorisation
+from registry.models import Agreement, Party
+from registry.web.pickers import PickMany, PickOne
+
+DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+"""The largest signed document accepted, unless settings.AGREEMENT_DOCUMENT_MAX_BYTES says."""
+
+
+def _date(**kwargs: Any) -> forms.DateField:
+    return forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kwargs
+    )
+
+
+def _optional(choices: Sequence[tuple[str, str]], empty: str) -> list[tuple[str, str]]:
+    return [("", empty), *choices]
+
+
+# --- parties, picked by a search on the server ---------------------------------------
+
+
+class PartySearchInput(forms.TextInput):
+    """A slug input that the script turns into a search by name. The party's name travels
+    with it, so that the script shows the name, not the slug."""
+
+    allow_multiple_selected = False
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs={"autocomplete": "off", "spellcheck": "false", **(attrs or {})})
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        slugs = _slugs(value)
+        found = dict(Party.objects.filter(slug__in=slugs).values_list("slug", "name"))
+        widget_attrs = context["widget"]["attrs"]
+        widget_attrs["data-party-search"] = reverse("party_search")
+        widget_attrs["data-party-names"] = "\n".join(
+            f"{slug}\t{found.get(slug, slug)}" for slug in slugs
+        )
+        if self.allow_multiple_selected:
+            widget_attrs["data-many"] = "1"
+        return context
+
+    def format_value(self, value: Any) -> str | None:
+        return ", ".join(_slugs(value)) or None
+
+
+class PartiesSearchInput(PartySearchInput):
+    allow_multiple_selected = True
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        return data.get(name)
+
+
+def _slugs(value: Any) -> list[str]:
+    if not value:
+        return []
+    if isinstance(value, str):
+        return [s for s in (part.strip() for part in value.replace(";", ",").split(",")) if s]
+    if isinstance(value, Party):
+        return [value.slug]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in _slugs(v)]
+    return [str(value)]
+
+
+class PartyField(forms.ModelChoiceField):
+    """One party, by slug."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "help_text", "Type a few letters of its name and pick it (or type its slug)."
+        )
+        super().__init__(
+            queryset=Party.objects.all(),
+            to_field_name="slug",
+            widget=PartySearchInput,
+            error_messages={
+                "invalid_choice": "No party has this slug; type its name and pick it from the list."
+            },
+            **kwargs,
+        )
+
+
+class PartiesField(forms.Field):
+    """Several parties, by slug: a list of Party in the order typed."""
+
+    widget = PartiesSearchInput
+
+    def to_python(self, value: Any) -> list[Party]:
+        slugs = list(dict.fromkeys(_slugs(value)))
+        if not slugs:
+            return []
+        found = {p.slug: p for p in Party.objects.filter(slug__in=slugs)}
+        unknown = [s for s in slugs if s not in found]
+        if unknown:
+            raise ValidationError(
+                "No party has the slug " + ", ".join(f"“{s}”" for s in unknown) + "."
+            )
+        return [found[s] for s in slugs]
+
+    def prepare_value(self, value: Any) -> Any:
+        return ", ".join(_slugs(value))
+
+
+# --- names with their key ----------------------------------------------------------------
+
+
+class _Named:
+    def label_from_instance(self, obj: Model) -> str:
+        return f"{obj.name} ({obj.key})"  # type: ignore[attr-defined]
+
+
+class CategoriesField(_Named, forms.ModelMultipleChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            queryset=DataCategory.objects.order_by("name", "key"),
+            to_field_name="key",
+            widget=PickMany(search_label="Search the categories"),
+            **kwargs,
+        )
+
+
+class PurposeField(_Named, forms.ModelChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            queryset=Purpose.objects.order_by("name", "key"),
+            to_field_name="key",
+            widget=PickOne(search_label="Search the purposes"),
+            **kwargs,
+        )
+
+
+def _countries_field(label: str, help_text: str) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=label,
+        help_text=help_text,
+        required=False,
+        choices=list(countries),
+        widget=PickMany(search_label="Search the countries"),
+    )
+
+
+class VersionedForm(forms.Form):
+    """A form based on one version of its record (the id of its latest history row): a
+    save over a newer one is refused (registry.services.version_check)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def based_on(self) -> int | None:
+        return self.cleaned_data.get("version")
+
+    def rebase(self, version: int | None) -> None:
+        """After a conflict the form comes back with the user's input, now based on the
+        latest version: saving again keeps the user's values, knowingly."""
+        data = cast(QueryDict, self.data).copy()
+        data["version"] = "" if version is None else str(version)
+        self.data = data
+
+
+# --- the forms -----------------------------------------------------------------------------
+
+
+class PartyForm(VersionedForm):
+    field_order = ["name", "slug"]
+
+    slug = forms.SlugField(
+        label="Slug",
+        max_length=100,
+        required=False,
+        help_text="The short name imports and addresses use; made from the name when left "
+        "empty. It cannot change once the party is created.",
+    )
+    name = forms.CharField(label="Name", max_length=200)
+    legal_name = forms.CharField(label="Legal name", max_length=300, required=False)
+    relationship = forms.ChoiceField(
+        label="Relationship",
+        choices=Relationship.choices,
+        widget=forms.RadioSelect,
+        help_text="A new processor or sub-processor waits for a reviewer's decision.",
+    )
+    country = forms.ChoiceField(
+        label="Country of establishment",
+        choices=list(countries),
+        widget=PickOne(search_label="Search the countries"),
+    )
+    processing_countries = _countries_field(
+        "Processing countries",
+        "Where it processes or stores data; none chosen means its own country.",
+    )
+    parent = PartyField(
+        label="Parent company",
+        required=False,
+        help_text="The company that owns this one, for group structure.",
+    )
+    engaged_by = PartyField(
+        label="Engaged by",
+        required=False,
+        help_text="For a sub-processor: the processor that engaged it.",
+    )
+    website = forms.URLField(label="Website", required=False, assume_scheme="https")
+    contact_email = forms.EmailField(label="Privacy contact e-mail", required=False)
+    dpf_certified_until = _date(label="DPF certified until", required=False)
+    pci_attested_on = _date(label="PCI DSS attested on", required=False)
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, party: Party | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if party is not None:
+            del self.fields["slug"]
+
+    def service_values(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data.pop("version", None)
+        data.pop("slug", None)
+        data["processing_countries"] = list(data["processing_countries"])
+        return data
+
+
+def party_initial(party: Party) -> dict[str, Any]:
+    return {
+        "name": party.name,
+        "legal_name": party.legal_name,
+        "relationship": party.relationship,
+        "country": party.country.code,
+        "processing_countries": [c.code for c in party.processing_countries],
+        "parent": party.parent,
+        "engaged_by": party.engaged_by,
+        "website": party.website,
+        "contact_email": party.contact_email,
+        "dpf_certified_until": party.dpf_certified_until,
+        "pci_attested_on": party.pci_attested_on,
+        "notes": party.notes,
+    }
+
+
+class AgreementForm(VersionedForm):
+    reference = forms.SlugField(
+        label="Reference",
+        max_length=100,
+        help_text="The agreement's short name, used by imports and flows. It cannot change "
+        "once the agreement is created.",
+    )
+    title = forms.CharField(label="Title", max_length=300, required=False)
+    kind = forms.ChoiceField(label="Kind", choices=_optional(AgreementKind.choices, "Choose…"))
+    parties = PartiesField(
+        label="Parties",
+        help_text="Two or more: type a few letters of each name and pick it (or type their "
+        "slugs, separated by commas).",
+    )
+    signed_on = _date(label="Signed on", required=False)
+    effective_on = _date(
+        label="Effective on", required=False, help_text="Empty means from the signature."
+    )
+    expires_on = _date(label="Expires on", required=False)
+    terminated_on = _date(
+        label="Terminated on",
+        required=False,
+        help_text="Set by Terminate; clear it here only to correct a mistake.",
+    )
+    categories = CategoriesField(
+        label="Data categories covered",
+        required=False,
+        help_text="None chosen means every category. A category covers its descendants.",
+    )
+    flowdown = forms.BooleanField(
+        label="Flows obligations down to sub-processors",
+        required=False,
+        help_text="The same data-protection obligations bind any sub-processor (Art. 28(4)).",
+    )
+    subprocessor_authorisation = forms.ChoiceField(
+        label="Sub-processor authorisation",
+        choices=SubprocessorAuthorisation.choices,
+        initial=SubprocessorAuthorisation.NONE,
+        widget=forms.RadioSelect,
+    )
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, agreement: Agreement | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if agreement is not None:
+            del self.fields["reference"]
+        else:
+            del self.fields["terminated_on"]
+
+    def service_values(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data.pop("version", None)
+        data.pop("reference", None)
+        data["categories"] = list(data["categories"])
+        return data
+
+
+def agreement_initial(agreement: Agreement) -> dict[str, Any]:
+    return {
+        "title": agreement.title,
+        "kind": agreement.kind,
+        "parties": list(agreement.parties.all()),
+        "signed_on": agreement.signed_on,
+        "effective_on": agreement.effective_on,
+        "expires_on": agreement.expires_on,
+        "terminated_on": agreement.terminated_on,
+        "categories": list(agreement.categories.all()),
+        "flowdown": agreement.flowdown,
+        "subprocessor_authorisation": agreement.subprocessor_authorisation,
+        "notes": agreement.notes,
+    }
+
+
+def document_limit() -> int:
+    return int(getattr(settings, "AGREEMENT_DOCUMENT_MAX_BYTES", DOCUMENT_MAX_BYTES))
+
+
+class DocumentForm(VersionedForm):
+    """The signed document: a PDF, checked by its name and its first bytes, size-limited."""
+
+    document = forms.FileField(
+        label="Signed document (PDF)",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf"}),
+    )
+
+    def clean_document(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["document"]
+        limit = document_limit()
+        if upload.size and upload.size > limit:
+            raise ValidationError(
+                f"The file is {upload.size // 1024} KB; the limit is {limit // 1024} KB."
+            )
+        if not (upload.name or "").lower().endswith(".pdf"):
+            raise ValidationError("Upload the signed document as a PDF file.")
+        head = upload.read(5)
+        upload.seek(0)
+        if head != b"%PDF-":
+            raise ValidationError("This file is not a PDF, although its name ends in .pdf.")
+        return upload
+
+
+class FlowForm(VersionedForm):
+    reference = forms.SlugField(
+        label="Reference",
+        max_length=200,
+        required=False,
+        help_text="Made from its parties and purpose when left empty. It cannot change once "
+        "the flow is created.",
+    )
+    source = PartyField(label="Source (the party that sends the data)")
+    target = PartyField(label="Target (the party that receives it)")
+    categories = CategoriesField(label="Data categories")
+    purpose = PurposeField(label="Purpose")
+    role = forms.ChoiceField(
+        label="Recipient's role", choices=Role.choices, widget=forms.RadioSelect
+    )
+    lawful_basis = forms.ChoiceField(
+        label="Lawful basis",
+        choices=_optional(LawfulBasis.choices, "None recorded"),
+        required=False,
+    )
+    art9_condition = forms.ChoiceField(
+        label="Art. 9 condition",
+        choices=_optional(Art9Condition.choices, "None"),
+        required=False,
+        help_text="For special categories of data (GDPR Art. 9(2)).",
+    )
+    processing_countries = _countries_field(
+        "Processing countries",
+        "Where the target processes this data; none chosen means the target's countries.",
+    )
+    transfer_mechanism = forms.ChoiceField(
+        label="Transfer mechanism",
+        choices=_optional(TransferMechanism.choices, "None"),
+        required=False,
+    )
+    transfer_agreement = forms.ModelChoiceField(
+        label="Transfer agreement (reference)",
+        queryset=Agreement.objects.all(),
+        to_field_name="reference",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text="The reference of the agreement that provides the mechanism, as on its page.",
+        error_messages={"invalid_choice": "No agreement has this reference."},
+    )
+    tia_on = _date(label="Transfer impact assessment on", required=False)
+    started_on = _date(label="Started on")
+    ended_on = _date(label="Ended on", required=False)
+    description = forms.CharField(
+        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, flow: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if flow is not None:
+            del self.fields["reference"]
+
+    def service_values(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data.pop("version", None)
+        data["categories"] = list(data["categories"])
+        data["processing_countries"] = list(data["processing_countries"])
+        return data
+
+
+def flow_initial(flow: Any) -> dict[str, Any]:
+    return {
+        "source": flow.source,
+        "target": flow.target,
+        "categories": list(flow.categories.all()),
+        "purpose": flow.purpose,
+        "role": flow.role,
+        "lawful_basis": flow.lawful_basis,
+        "art9_condition": flow.art9_condition,
+        "processing_countries": [c.code for c in flow.processing_countries],
+        "transfer_mechanism": flow.transfer_mechanism,
+        "transfer_agreement": flow.transfer_agreement.reference if flow.transfer_agreement else "",
+        "tia_on": flow.tia_on,
+        "started_on": flow.started_on,
+        "ended_on": flow.ended_on,
+        "description": flow.description,
+    }
+
+
+class EndForm(VersionedForm):
+    """The day something ends: an offboarding, a termination, the end of a flow."""
+
+    on = _date(label="On", help_text="The last day it counts; today unless you say otherwise.")
+
+    def __init__(self, *args: Any, label: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["on"].label = label
