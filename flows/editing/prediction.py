@@ -22,9 +22,9 @@ from django.db import transaction
 from flows.engine.records import SEVERITIES, Finding
 from flows.engine.rules import evaluate
 from flows.findings import today_status
-from flows.findings.store import stored_findings
+from flows.findings.store import ORDER, as_findings
 from flows.loading import register_load
-from flows.models import FindingsState
+from flows.models import FindingsState, StoredFinding
 from registry.models import Party
 
 
@@ -116,10 +116,17 @@ def _refresh_pending() -> bool:
     return row is None or row[0] != date.today() or row[1] is not None
 
 
-def _todays(full: bool, today: date) -> list[Finding]:
-    if full:
-        return [_same(f) for f in evaluate(register_load(), today)]
-    return [_same(f) for f in stored_findings()]
+def _evaluated(today: date) -> Counter[Finding]:
+    return Counter(_same(f) for f in evaluate(register_load(), today))
+
+
+def _stored_ids() -> set[int]:
+    return set(StoredFinding.objects.values_list("id", flat=True))
+
+
+def _stored(ids: Iterable[int]) -> Counter[Finding]:
+    rows = StoredFinding.objects.filter(id__in=list(ids)).order_by(*ORDER)
+    return Counter(_same(f) for f in as_findings(rows))
 
 
 def _names_and_countries(findings: Iterable[Finding]) -> tuple[dict[str, str], dict[str, str]]:
@@ -137,24 +144,52 @@ def _names_and_countries(findings: Iterable[Finding]) -> tuple[dict[str, str], d
 def predict(write: Callable[[], object], *, verb: str = "saving") -> Prediction:
     """What `write()` would add to and clear from today's findings, the write rolled back.
 
-    A ValidationError of the write (a VersionConflict among them) reaches the caller, the
-    write undone like any other."""
+    The store rewrites only the (rule, flow) groups a write changes, with new rows: the rows
+    that appear are what the write adds, the rows that go what it clears (read once the write
+    is rolled back and they are back), so a small edit reads a few rows, not the register's
+    findings. A ValidationError of the write (a VersionConflict among them) reaches the
+    caller, the write undone like any other."""
     today = date.today()
     status = today_status(today)  # a new day's refresh starts here, as on every page
     full_before = not status.current or status.refreshing
-    result: Prediction | None = None
+    before: Counter[Finding] = Counter()
+    after: Counter[Finding] = Counter()
+    gone: set[int] = set()
+    whole_store_before = False
+    names: dict[str, str] = {}
+    countries: dict[str, str] = {}
     try:
         with transaction.atomic():
-            before = Counter(_todays(full_before, today))
+            if full_before:
+                before = _evaluated(today)
+            else:
+                ids_before = _stored_ids()
             write()
-            after = Counter(_todays(full_before or _refresh_pending(), today))
-            added = sorted((after - before).elements(), key=Finding.sort_key)
-            cleared = sorted((before - after).elements(), key=Finding.sort_key)
+            if full_before or _refresh_pending():
+                # Too large to follow in the transaction: the whole register, both sides.
+                after = _evaluated(today)
+                whole_store_before = not full_before
+            else:
+                ids_after = _stored_ids()
+                gone = ids_before - ids_after
+                after = _stored(ids_after - ids_before)
             # Read inside: a party the write creates is gone once it is rolled back.
-            names, countries = _names_and_countries([*added, *cleared])
-            result = Prediction(today, added, cleared, names, countries, verb=verb)
+            names, countries = _names_and_countries(after)
             raise _RolledBack
     except _RolledBack:
         pass
-    assert result is not None
-    return result
+    if whole_store_before:
+        before = Counter(_same(f) for f in as_findings(StoredFinding.objects.order_by(*ORDER)))
+    elif gone:
+        before = _stored(gone)
+    added = sorted((after - before).elements(), key=Finding.sort_key)
+    cleared = sorted((before - after).elements(), key=Finding.sort_key)
+    known_names, known_countries = _names_and_countries(cleared)
+    return Prediction(
+        today,
+        added,
+        cleared,
+        {**known_names, **names},
+        {**known_countries, **countries},
+        verb=verb,
+    )
