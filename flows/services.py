@@ -97,6 +97,27 @@ def flow_create(
     return flow_upsert(reference=reference, source=source, target=target, purpose=purpose, **fields)
 
 
+def flow_values(flow: Flow) -> dict[str, Any]:
+    """What `flow_upsert` takes, as `flow` has it now (its reference apart): the starting
+    point of an update that changes a few of them."""
+    return {
+        "source": flow.source,
+        "target": flow.target,
+        "categories": list(flow.categories.all()),
+        "purpose": flow.purpose,
+        "role": flow.role,
+        "started_on": flow.started_on,
+        "ended_on": flow.ended_on,
+        "lawful_basis": flow.lawful_basis,
+        "art9_condition": flow.art9_condition,
+        "processing_countries": [c.code for c in flow.processing_countries],
+        "transfer_mechanism": flow.transfer_mechanism,
+        "transfer_agreement": flow.transfer_agreement,
+        "tia_on": flow.tia_on,
+        "description": flow.description,
+    }
+
+
 @transaction.atomic
 def flow_update(*, flow: Flow, version: int | None = None, **fields: Any) -> Flow:
     """Bring a flow up to date; its reference stays (imports and reports match it)."""

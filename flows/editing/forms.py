@@ -20,6 +20,7 @@ from django_countries import countries
 
 from flows.choices import Art9Condition, LawfulBasis, Role, TransferMechanism
 from flows.models import DataCategory, Purpose
+from flows.services import flow_values
 from registry.choices import AgreementKind, Relationship, SubprocessorAuthorisation
 from registry.models import Agreement, Party
 from registry.web.pickers import PickMany, PickOne
@@ -422,22 +423,9 @@ class FlowForm(VersionedForm):
 
 
 def flow_initial(flow: Any) -> dict[str, Any]:
-    return {
-        "source": flow.source,
-        "target": flow.target,
-        "categories": list(flow.categories.all()),
-        "purpose": flow.purpose,
-        "role": flow.role,
-        "lawful_basis": flow.lawful_basis,
-        "art9_condition": flow.art9_condition,
-        "processing_countries": [c.code for c in flow.processing_countries],
-        "transfer_mechanism": flow.transfer_mechanism,
-        "transfer_agreement": flow.transfer_agreement.reference if flow.transfer_agreement else "",
-        "tia_on": flow.tia_on,
-        "started_on": flow.started_on,
-        "ended_on": flow.ended_on,
-        "description": flow.description,
-    }
+    # The form names the transfer agreement by the reference a person types.
+    agreement = flow.transfer_agreement
+    return {**flow_values(flow), "transfer_agreement": agreement.reference if agreement else ""}
 
 
 class EndForm(VersionedForm):

@@ -10,7 +10,7 @@ from django.forms import BaseForm
 from django.urls import reverse
 
 from flows.models import Flow
-from flows.services import flow_upsert
+from flows.services import flow_upsert, flow_values
 from registry.models import Agreement
 from registry.services import agreement_upsert
 from tests.factories import (
@@ -142,20 +142,4 @@ def _day():
 
 
 def _flow_values(flow: Flow) -> dict[str, Any]:
-    return {
-        "reference": flow.reference,
-        "source": flow.source,
-        "target": flow.target,
-        "categories": list(flow.categories.all()),
-        "purpose": flow.purpose,
-        "role": flow.role,
-        "started_on": flow.started_on,
-        "ended_on": flow.ended_on,
-        "lawful_basis": flow.lawful_basis,
-        "art9_condition": flow.art9_condition,
-        "processing_countries": [c.code for c in flow.processing_countries],
-        "transfer_mechanism": flow.transfer_mechanism,
-        "transfer_agreement": flow.transfer_agreement,
-        "tia_on": flow.tia_on,
-        "description": flow.description,
-    }
+    return {"reference": flow.reference, **flow_values(flow)}
