@@ -61,7 +61,7 @@ chromium:
 	-@bash scripts/ensure_chromium.sh
 
 pytest: setup chromium
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n auto
 
 test: setup lint check pytest
 

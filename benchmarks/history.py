@@ -1,6 +1,10 @@
 """Benchmark the "as of" register page (/register/as-of/) and a full-history page on a given
 database: time, bytes sent and queries per page, and the peak memory Python allocates.
 
+The "as of" page shows both the findings on the day (the whole register evaluated on that
+date, today's read from the store) and the register as recorded by then; warm figures of a
+past day include no evaluation, which the process keeps in memory once made.
+
     .venv/bin/python benchmarks/history.py PATH.sqlite3 [--day 2024-06-30 ...] [--repeat 5]
     .venv/bin/python benchmarks/history.py postgres://postgres@127.0.0.1:54330/registry
 

@@ -15,7 +15,14 @@ from typing import Any
 from django.utils.text import slugify
 
 from flows.choices import Art9Condition, LawfulBasis, Role, TransferMechanism
-from flows.models import DataCategory, Flow, Purpose, flow_categories_problems, flow_problems
+from flows.models import (
+    DataCategory,
+    DataSubject,
+    Flow,
+    Purpose,
+    flow_categories_problems,
+    flow_problems,
+)
 from registry.importing import cells as cell
 from registry.importing.engine import Column, Kind, Row
 from registry.importing.tabular import Table
@@ -64,7 +71,27 @@ class FlowKind(Kind):
         Column("ended_on", cell.iso_date, default=None),
         Column("description", cell.text(10_000)),
         Column("data_subjects", ref="data subject", many=True),
+        Column("retention", cell.text(200)),
     )
+
+    def load(self) -> None:
+        super().load()
+        # People write "Customer; Employee" rather than the taxonomy's keys: a data subject
+        # is read by its key or by its name, in any case, and kept as its key.
+        self.subject_keys = {
+            name.lower(): key
+            for key, name in DataSubject.objects.values_list("key", "name")
+            if name
+        }
+
+    def read_cell(self, line: int, column: Column, raw: str) -> Any:
+        if column.name == "data_subjects" and raw:
+            known = self.keys["data subject"]
+            raw = ";".join(
+                part if part in known else self.subject_keys.get(part.lower(), part)
+                for part in cell.split_list(raw)
+            )
+        return super().read_cell(line, column, raw)
 
     def check_header(self, table: Table, warnings: list[str]) -> bool:
         # A proposed flow is outside the rules until a reviewer decides, so only the

@@ -199,6 +199,13 @@ class Flow(models.Model):
     tia_on = models.DateField("transfer impact assessment on", null=True, blank=True)
     started_on = models.DateField("started on")
     ended_on = models.DateField("ended on", null=True, blank=True)
+    retention = models.CharField(
+        "retention period",
+        max_length=200,
+        blank=True,
+        help_text="How long the recipient keeps this data, e.g. “6 years after contract end” "
+        "(GDPR Art. 30(1)(f)).",
+    )
     description = models.TextField("description", blank=True)
     proposed = models.BooleanField(
         "proposed",

@@ -3,13 +3,18 @@ joins done here so that templates never query."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, When
 
+from flows.engine.context import FITTING_KINDS, INTRA_GROUP, RuleContext
+from flows.engine.coverage import flow_coverage as engine_coverage
+from flows.engine.coverage import uncovered_reason
 from flows.engine.graph import Taxonomy
 from flows.engine.records import CategoryRecord
+from flows.loading import Part, register_load
 from flows.models import DataCategory, Flow, active_on
 from registry.choices import Relationship
 from registry.models import Agreement, Party
@@ -65,19 +70,31 @@ def flow_detail(*, pk: int) -> Flow | None:
 
 
 def party_detail(*, slug: str) -> Party | None:
-    flows = flow_queryset()
+    """The party with its group and sub-processors; its agreements and flows, thousands for
+    the own company, are read a page at a time (party_agreements, party_flows)."""
     return (
         Party.objects.select_related("parent", "engaged_by")
         .prefetch_related(
             Prefetch("subsidiaries", queryset=Party.objects.order_by("name")),
             Prefetch("engaged_subprocessors", queryset=Party.objects.order_by("name")),
-            Prefetch("agreements", queryset=Agreement.objects.prefetch_related("parties")),
-            Prefetch("outgoing_flows", queryset=flows),
-            Prefetch("incoming_flows", queryset=flows),
         )
         .filter(slug=slug)
         .first()
     )
+
+
+def party_agreements(*, party: Party) -> QuerySet[Agreement]:
+    return (
+        Agreement.objects.filter(parties=party)
+        .prefetch_related("parties")
+        .order_by("reference", "id")
+    )
+
+
+def party_flows(*, party: Party, direction: str) -> QuerySet[Flow]:
+    """The live flows the party sends ("outgoing") or receives ("incoming")."""
+    end = "source" if direction == "outgoing" else "target"
+    return flow_queryset().filter(**{end: party}).order_by("reference", "id")
 
 
 def agreement_detail(*, reference: str) -> Agreement | None:
@@ -126,3 +143,70 @@ def dashboard(*, today: date, expiring_within_days: int) -> Dashboard:
         expiring_soon=expiring,
         expiring_within_days=expiring_within_days,
     )
+
+
+def agreement_flows(*, agreement: Agreement) -> QuerySet[Flow]:
+    """The live flows between two of the agreement's parties: those it could govern, the
+    flows of a role its kind fits first (context.FITTING_KINDS), then by reference."""
+    party_ids = [p.pk for p in agreement.parties.all()]
+    roles = [role for role, kinds in FITTING_KINDS.items() if agreement.kind in kinds]
+    if agreement.kind == INTRA_GROUP:
+        roles.append("controller")
+    return (
+        flow_queryset()
+        .filter(source_id__in=party_ids, target_id__in=party_ids)
+        .exclude(source_id=F("target_id"))
+        .annotate(other_role=Case(When(role__in=roles, then=0), default=1))
+        .order_by("other_role", "reference", "id")
+    )
+
+
+@dataclass(frozen=True)
+class AgreementFit:
+    """An agreement naming both parties of a flow, with how it stands to the flow that day."""
+
+    agreement: Agreement
+    covers: bool
+    fitting_kind: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which agreements cover a flow on a day, and why the others do not."""
+
+    as_of: date
+    fits: list[AgreementFit]
+    """Covering ones first, then those of a fitting kind, then the rest (coverage.flow_coverage)."""
+    uncovered: str
+    """Why none covers the flow, in one sentence; empty when one does."""
+
+    @property
+    def covering(self) -> list[AgreementFit]:
+        return [f for f in self.fits if f.covers]
+
+
+def coverage_of(*, flow_ids: Collection[int], as_of: date) -> dict[int, Coverage]:
+    """The coverage of each flow on `as_of`, judged by the rules' own test on the part of the
+    register those flows read (flows.loading.Part): a fixed number of queries for any number
+    of flows."""
+    if not flow_ids:
+        return {}
+    register = register_load(Part(flow_ids))
+    context = RuleContext(register, as_of)
+    records = {flow.id: flow for flow in register.flows}
+    fits = {flow_id: engine_coverage(context, flow) for flow_id, flow in records.items()}
+    ids = {fit.agreement.id for found in fits.values() for fit in found}
+    agreements = Agreement.objects.prefetch_related("parties", "categories").in_bulk(ids)
+    return {
+        flow_id: Coverage(
+            as_of=as_of,
+            fits=[
+                AgreementFit(agreements[f.agreement.id], f.covers, f.fitting_kind, f.reason)
+                for f in found
+                if f.agreement.id in agreements
+            ],
+            uncovered=uncovered_reason(context, records[flow_id], found),
+        )
+        for flow_id, found in fits.items()
+    }

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.text import slugify
 
-from flows.models import DataCategory, Flow, Purpose, flow_categories_problems
+from flows.models import DataCategory, DataSubject, Flow, Purpose, flow_categories_problems
 from registry.choices import PartyStatus
 from registry.models import Agreement, Party, raise_problems
 from registry.services import apply_changes, save_with_sets, version_check
@@ -37,6 +37,8 @@ def flow_upsert(
     transfer_agreement: Agreement | None = None,
     tia_on: date | None = None,
     description: str = "",
+    data_subjects: Sequence[DataSubject] = (),
+    retention: str = "",
 ) -> Flow:
     """Record the flow with this reference, or bring it up to date."""
     raise_problems(flow_categories_problems(categories))
@@ -56,6 +58,7 @@ def flow_upsert(
             "transfer_agreement": transfer_agreement,
             "tia_on": tia_on,
             "description": description,
+            "retention": retention,
         },
     )
     if [c.code for c in flow.processing_countries] != sorted(processing_countries):
@@ -63,7 +66,9 @@ def flow_upsert(
         changed = True
     if changed:
         flow.full_clean()
-    save_with_sets(flow, changed=changed, sets={"categories": categories})
+    save_with_sets(
+        flow, changed=changed, sets={"categories": categories, "data_subjects": data_subjects}
+    )
     return flow
 
 
@@ -115,6 +120,8 @@ def flow_values(flow: Flow) -> dict[str, Any]:
         "transfer_agreement": flow.transfer_agreement,
         "tia_on": flow.tia_on,
         "description": flow.description,
+        "data_subjects": list(flow.data_subjects.all()),
+        "retention": flow.retention,
     }
 
 

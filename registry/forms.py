@@ -4,6 +4,7 @@ from django import forms
 from django_countries import countries
 
 from registry.choices import AgreementKind, PartyStatus, Relationship
+from registry.party_fields import PartyFilterField
 
 
 def with_any(choices: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -31,4 +32,4 @@ class PartyFilterForm(forms.Form):
 class AgreementFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=200)
     kind = forms.ChoiceField(label="Kind", required=False, choices=with_any(AgreementKind.choices))
-    party = forms.SlugField(label="Party (slug)", required=False, max_length=100)
+    party = PartyFilterField()

@@ -48,6 +48,7 @@ class PartyKind(Kind):
         # processor or sub-processor it marks approved is held back as submitted (held_back).
         Column("status", cell.choice(PartyStatus, "status"), default=PartyStatus.APPROVED),
         Column("notes", cell.text(10_000)),
+        Column("security_measures", cell.text(10_000)),
     )
 
     def __init__(self) -> None:

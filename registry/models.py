@@ -285,6 +285,12 @@ class Party(models.Model):
         choices=PartyStatus.choices,
         default=PartyStatus.DRAFT,
     )
+    security_measures = models.TextField(
+        "security measures",
+        blank=True,
+        help_text="A general description of the technical and organisational security "
+        "measures this party applies (GDPR Art. 30(1)(g), Art. 32(1)).",
+    )
     notes = models.TextField("notes", blank=True)
     created_at = models.DateTimeField("created", auto_now_add=True)
     updated_at = models.DateTimeField("updated", auto_now=True)

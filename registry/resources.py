@@ -23,7 +23,8 @@ from import_export.results import Result, RowResult
 from registry.importing import cells as cell
 from registry.importing.engine import Column, Kind, records_import_table
 from registry.importing.exporting import kind_export_rows
-from registry.importing.tabular import escape_formula, table_from_rows
+from registry.importing.tabular import Table, escape_formula, table_from_rows
+from registry.jobs.imports import CREATE, UNCHANGED, UPDATE, ImportPreview, table_preview
 from registry.kinds import AgreementKind, PartyKind
 
 ISO_DATE = "%Y-%m-%d"
@@ -133,12 +134,20 @@ class RegisterResource(resources.ModelResource):
         return kind_export_rows(self.kind, queryset)
 
     def import_data(self, dataset: Any, dry_run: bool = False, **kwargs: Any) -> Result:
-        """Check every row, then write all of them or none (the admin calls this)."""
+        """Check every row, then write all of them or none (the admin calls this). The dry
+        run is the admin's preview: each row with what it would do, as the product's import
+        page shows it (registry.jobs.imports.table_preview)."""
         table = table_from_rows(dataset.headers or [], dataset)
-        report = records_import_table(
-            kind=self.kind.name, table=table, dry_run=dry_run, user=kwargs.get("user")
-        )
-        return report_as_result(report, table)
+        if not dry_run:
+            report = records_import_table(kind=self.kind.name, table=table, user=kwargs.get("user"))
+            return report_as_result(report, table)
+        preview = table_preview(kind_name=self.kind.name, table=table)
+        assert preview.report is not None
+        result = report_as_result(preview.report, table)
+        if preview.report.ok:
+            for row_result in preview_rows(preview, table):
+                result.append_row_result(row_result)
+        return result
 
 
 def report_as_result(report: Any, table: Any) -> Result:
@@ -162,6 +171,34 @@ def report_as_result(report: Any, table: Any) -> Result:
         result.totals[RowResult.IMPORT_TYPE_SKIP] = report.unchanged
     result.report = report
     return result
+
+
+_IMPORT_TYPES = {
+    CREATE: RowResult.IMPORT_TYPE_NEW,
+    UPDATE: RowResult.IMPORT_TYPE_UPDATE,
+    UNCHANGED: RowResult.IMPORT_TYPE_SKIP,
+}
+
+
+def preview_rows(preview: ImportPreview, table: Table) -> list[RowResult]:
+    """The preview's rows for the admin's table: each cell as the file has it, a changed
+    one as "before → after"."""
+    cells = dict(table.rows)
+    shown = []
+    for row in preview.rows:
+        if row.outcome not in _IMPORT_TYPES:
+            continue
+        changed = {c.column: c for c in row.changes}
+        result = RowResult()
+        result.import_type = _IMPORT_TYPES[row.outcome]
+        result.diff = [
+            f"{changed[name].before} → {changed[name].after}"
+            if name in changed and row.outcome == UPDATE
+            else value
+            for name, value in zip(table.header, cells.get(row.line, []), strict=False)
+        ]
+        shown.append(result)
+    return shown
 
 
 class PartyResource(RegisterResource):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -59,3 +61,9 @@ def agreement_list(*, search: str = "", kind: str = "", party: str = "") -> Quer
     if party:
         agreements = agreements.filter(parties__slug=party)
     return agreements.distinct()
+
+
+def names_by_slug(slugs: Iterable[str]) -> dict[str, str]:
+    """Slug -> name of these parties, in one query: pages show names, never slugs."""
+    wanted = {s for s in slugs if s}
+    return dict(Party.objects.filter(slug__in=wanted).values_list("slug", "name")) if wanted else {}

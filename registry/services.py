@@ -127,6 +127,7 @@ def party_upsert(
     pci_attested_on: date | None = None,
     status: str = PartyStatus.APPROVED,
     notes: str = "",
+    security_measures: str = "",
 ) -> Party:
     """Create the party with this slug, or bring it up to date."""
     party = Party.objects.filter(slug=slug).first() or Party(slug=slug)
@@ -147,6 +148,7 @@ def party_upsert(
             "pci_attested_on": pci_attested_on,
             "status": status,
             "notes": notes,
+            "security_measures": security_measures,
         },
     )
     # CountryField(multiple=True) compares as Country objects; compare the codes instead.

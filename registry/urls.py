@@ -14,6 +14,11 @@ urlpatterns = [
     path("parties/<slug:slug>/", views.party_detail, name="party_detail"),
     path("agreements/", views.agreement_list, name="agreement_list"),
     path("agreements/<slug:reference>/", views.agreement_detail, name="agreement_detail"),
+    path(
+        "agreements/<slug:reference>/document/",
+        views.agreement_document,
+        name="agreement_document",
+    ),
     path("", include("flows.urls")),
     path("", include("flows.reviews.urls")),
     path("", include("flows.diagrams.urls")),

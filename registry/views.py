@@ -1,12 +1,17 @@
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from flows import selectors as flow_selectors
-from flows.findings import finding_list, party_names
+from flows.findings import finding_list, findings_citing, party_names
 from flows.reviews.marks import marked
 from flows.reviews.queue import review_counts
 from registry import selectors
@@ -71,8 +76,34 @@ def party_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "findings_count": len(findings),
         "names": party_names(m.finding for m in shown),
         "as_of": today,
+        "agreements": _page(request, "agreements", flow_selectors.party_agreements(party=party)),
+        "outgoing": _page(
+            request, "sends", flow_selectors.party_flows(party=party, direction="outgoing")
+        ),
+        "incoming": _page(
+            request, "receives", flow_selectors.party_flows(party=party, direction="incoming")
+        ),
     }
     return render(request, "registry/party_detail.html", context)
+
+
+PARTY_LIST_ROWS = 25
+"""Rows of each list on a party's or an agreement's page at a time."""
+
+
+@dataclass(frozen=True)
+class _SubList:
+    """One of several paged lists on a page, with its own page parameter."""
+
+    page: Page
+    parameter: str
+    querystring: str
+    """The page's query string without this list's parameter, for its pager."""
+
+
+def _page(request: HttpRequest, parameter: str, rows: QuerySet[Any]) -> _SubList:
+    page = Paginator(rows, PARTY_LIST_ROWS).get_page(request.GET.get(parameter))
+    return _SubList(page, parameter, _without(request, parameter))
 
 
 @viewer_required
@@ -83,12 +114,56 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
 
 @viewer_required
 def agreement_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    """The agreement, the flows between its parties with whether it covers each today (the
+    rules' own test), and the findings that name it, each with its review state."""
     agreement = _get_agreement_or_404(reference)
-    return render(
-        request,
-        "registry/agreement_detail.html",
-        {"agreement": agreement, "today": date.today()},
-    )
+    today = date.today()
+    flows = _page(request, "flows", flow_selectors.agreement_flows(agreement=agreement))
+    coverage = flow_selectors.coverage_of(flow_ids=[f.pk for f in flows.page], as_of=today)
+    fits = {
+        flow_id: next((fit for fit in found.fits if fit.agreement.pk == agreement.pk), None)
+        for flow_id, found in coverage.items()
+    }
+    citing = Paginator(findings_citing(agreement.reference, today), PARTY_LIST_ROWS)
+    citing_page = citing.get_page(request.GET.get("findings"))
+    shown = marked(list(citing_page), today)
+    context = {
+        "agreement": agreement,
+        "today": today,
+        "flows": flows,
+        "flow_rows": [(flow, fits.get(flow.pk)) for flow in flows.page],
+        "findings_page": citing_page,
+        "findings": shown,
+        "names": party_names(m.finding for m in shown),
+        "as_of": today,
+        "findings_query": _without(request, "findings"),
+    }
+    return render(request, "registry/agreement_detail.html", context)
+
+
+@viewer_required
+def agreement_document(request: HttpRequest, reference: str) -> HttpResponseBase:
+    """The signed document, as a download: every role may read the register's contracts. It
+    is served as an attachment of type PDF (the only kind the edit page accepts), so that a
+    browser never renders it as a page of the site."""
+    agreement = _get_agreement_or_404(reference)
+    if not agreement.document:
+        raise Http404("No signed document was uploaded for this agreement.")
+    try:
+        handle = agreement.document.open("rb")
+    except FileNotFoundError:
+        raise Http404("The signed document's file is missing from the storage.") from None
+    name = f"{agreement.reference}.pdf"
+    response = FileResponse(handle, as_attachment=True, filename=name)
+    response["Content-Type"] = "application/pdf"
+    return response
+
+
+def _without(request: HttpRequest, parameter: str) -> str:
+    """The page's query string without one pager's parameter, for that pager's links."""
+    query = request.GET.copy()
+    query.pop(parameter, None)
+    return query.urlencode()
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:

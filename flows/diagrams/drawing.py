@@ -5,10 +5,13 @@ Three scopes, each as of a date:
 - `party_diagram`: who sends a party data, and whom it passes data to, `depth` hops onward;
 - `register_diagram`: the whole register, or one part of it (a country, a relationship).
 
-Parties are drawn by relationship and grouped in clusters by jurisdiction (the EEA, adequate
-for the EU, the US with DPF-certified recipients marked, other third countries); parallel flows
-between two parties merge into one edge labelled with purposes and categories; an edge with
-findings is drawn in the colour of its worst severity and labelled with the rule identifiers.
+Diagrams lead with what is wrong. Parties are drawn by relationship and grouped in clusters
+by jurisdiction (the EEA, adequate for the EU, the US with DPF-certified recipients marked,
+other third countries); parallel flows between two parties merge into one edge
+(`flows.diagrams.edges`). Edges with findings come first, heavy, in the colour of their worst
+severity and labelled with what is wrong in words; compliant edges are thin and grey, and may
+be hidden (`compliant=False`). Parties with no flow on the date are left out unless asked for
+(`all_parties=True`); the title says how many.
 
 Readability: past NODE_LIMIT parties, every party but the own one (and the party a party
 diagram is about) collapses into one node per country (or per relationship), with counts;
@@ -25,16 +28,42 @@ What each scope shows (parties, active flows) is chosen in `flows.diagrams.scope
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date
 
 import graphviz
 
+from flows.diagrams.edges import (
+    EdgeWords,
+    Link,
+    edge_attributes,
+    findings_of_edges,
+    severity_order,
+)
+from flows.diagrams.legend import Omitted, omitted_sentences, title_label
 from flows.diagrams.scopes import Selection, select_category, select_party, select_register
+from flows.diagrams.style import (
+    DPF_COLOUR,
+    EDGE_LABEL_LIMIT,
+    EDGE_LIMIT,
+    FONT,
+    NODE_LIMIT,
+    PLAIN_EDGE,
+    QUIET_LABEL_LIMIT,
+    READABLE_GROUP_EDGES,
+    RELATIONSHIPS,
+    SEVERITY_COLOURS,
+    UNKNOWN_RELATIONSHIP,
+    WRAP,
+    ZONE_COLOURS,
+    ZONES,
+    relationship_style,
+)
 from flows.diagrams.text import (
     MAX_TEXT,
     _escape,
@@ -46,24 +75,15 @@ from flows.diagrams.text import (
 )
 from flows.engine.graph import Taxonomy
 from flows.engine.jurisdictions import Jurisdictions, JurisdictionSnapshot, dpf_active
-from flows.engine.records import Finding, FlowRecord, PartyRecord, Register, severity_rank
+from flows.engine.records import Finding, FlowRecord, PartyRecord, Register
 
 __all__ = [
-    "Diagram", "DiagramError", "DotMissing", "Selection", "category_diagram", "clean_text",
-    "compact_categories", "draw", "html_text", "party_diagram", "plain_text", "register_diagram",
-    "render", "select_category", "select_party", "select_register", "MAX_TEXT",
+    "DPF_COLOUR", "Diagram", "DiagramError", "DotMissing", "EDGE_LABEL_LIMIT", "EDGE_LIMIT",
+    "Link", "MAX_TEXT", "NODE_LIMIT", "Omitted", "PLAIN_EDGE", "RELATIONSHIPS",
+    "SEVERITY_COLOURS", "Selection", "category_diagram", "clean_text", "compact_categories",
+    "draw", "html_text", "omitted_sentences", "party_diagram", "plain_text", "register_diagram",
+    "render", "select_category", "select_party", "select_register",
 ]  # fmt: skip
-
-NODE_LIMIT = 120
-"""Past this many parties, a diagram collapses them into one node per country or relationship."""
-
-EDGE_LABEL_LIMIT = 300
-"""Past this many nodes, edges are drawn without labels (layout time grows sixfold with them)."""
-
-EDGE_LIMIT = 150
-"""Past this many edges (after merging parallel flows), edges lose their labels too, and a
-collapsed diagram groups by relationship rather than country: with labels, dot lays out 30
-country nodes joined by 800 edges in about a minute."""
 
 COLLAPSE_ORDER = ("country", "relationship")
 
@@ -74,39 +94,9 @@ FORMATS: dict[str, str] = {
     "dot": "text/vnd.graphviz; charset=utf-8",
 }
 
-# key: (label, plural, shape, fill colour, style)
-RELATIONSHIPS: dict[str, tuple[str, str, str, str, str]] = {
-    "own": ("Own company", "own company", "box", "#1f3b73", "filled,bold"),
-    "affiliate": ("Affiliate", "affiliates", "box", "#cfe0f7", "filled,rounded"),
-    "processor": ("Processor", "processors", "box", "#d7efd2", "filled"),
-    "subprocessor": ("Sub-processor", "sub-processors", "box", "#f0f4c3", "filled,dashed"),
-    "third_party": ("Third party", "third parties", "ellipse", "#f8d7e3", "filled"),
-    "joint_controller": ("Joint controller", "joint controllers", "hexagon", "#e3d7f5", "filled"),
-}
-UNKNOWN_RELATIONSHIP = ("Not in the register", "unknown parties", "box", "#eeeeee", "filled")
-
-SEVERITY_COLOURS: dict[str, str] = {
-    "critical": "#c62828",
-    "high": "#e65100",
-    "medium": "#b8860b",
-    "low": "#546e7a",
-    "info": "#546e7a",
-}
-PLAIN_EDGE = "#5f6368"
-DPF_COLOUR = "#1b7f3b"
-
-ZONES: dict[str, str] = {
-    "eea": "EEA",
-    "adequate": "Adequate for the EU",
-    "us": "United States (DPF-certified recipients marked)",
-    "other": "Other third countries",
-}
-ZONE_COLOURS = {"eea": "#eef4fb", "adequate": "#eef8f0", "us": "#fdf6e9", "other": "#fbeeee"}
-
-FONT = "Helvetica,Arial,sans-serif"
-WRAP = 28
-MAX_FLOWS_PER_EDGE = 3
-MAX_CATEGORY_GROUPS = 3
+A4_LANDSCAPE = (11.69, 8.27)
+"""Inches. The PDF is one A4 page in landscape: the drawing is scaled to fit inside margins."""
+PDF_MARGIN = 0.35
 
 
 class DiagramError(Exception):
@@ -126,22 +116,25 @@ class Diagram:
     """The DOT text."""
     title: str
     parties: int
+    """Parties shown (in their own node or in a collapsed one)."""
     nodes: int
     collapsed_by: str = ""
     """'' when every party has its own node, else 'country' or 'relationship'."""
     edge_labels: bool = True
     groups: tuple[tuple[str, int], ...] = ()
     """(country or relationship, number of parties) of each collapsed node, largest first."""
-
-
-Link = Callable[[str, str], str]
-"""link(kind, value) -> URL: kind 'party' (value a slug), 'country' or 'relationship'."""
+    omitted: Omitted = Omitted()
+    """What was left out: idle parties, hidden compliant flows and their parties."""
+    flagged_edges: int = 0
+    """Edges with at least one finding."""
 
 
 def category_diagram(
     register: Register, findings: Iterable[Finding], category: str, as_of: date, **options: object
 ) -> Diagram:
-    title = f"Where {category} goes from the own company"
+    record = register.categories.get(category)
+    name = record.name if record is not None and record.name else category
+    title = f"Where {name} goes from the own company"
     selection = select_category(register, category, as_of)
     return draw(register, findings, selection, as_of=as_of, title=title, **options)  # type: ignore[arg-type]
 
@@ -180,7 +173,7 @@ def register_diagram(
 
 
 def _relationship(key: str) -> tuple[str, str, str, str, str]:
-    return RELATIONSHIPS.get(key, UNKNOWN_RELATIONSHIP)
+    return relationship_style(key)
 
 
 def zone_of(country: str, snapshot: JurisdictionSnapshot) -> str:
@@ -195,6 +188,33 @@ def zone_of(country: str, snapshot: JurisdictionSnapshot) -> str:
     return "other"
 
 
+def _pruned(
+    selection: Selection, findings: list[Finding], compliant: bool, all_parties: bool
+) -> tuple[Selection, Omitted, frozenset[str]]:
+    """The selection without the compliant flows if they are hidden, and without the parties
+    left with no flow, unless every party is asked for; the selection's kept parties (the own
+    company, the party a diagram is about) always stay."""
+    flagged_flows = {f.flow for f in findings if f.flow is not None}
+    flagged_pairs = {(f.source, f.target) for f in findings if f.flow is None and f.source}
+    flows = selection.flows
+    if not compliant:
+        flows = tuple(
+            f for f in flows if f.id in flagged_flows or (f.source, f.target) in flagged_pairs
+        )
+    active = {s for f in selection.flows for s in (f.source, f.target)}
+    shown = {s for f in flows for s in (f.source, f.target)} | selection.always
+    if all_parties:
+        parties = selection.parties
+    else:
+        parties = tuple(s for s in selection.parties if s in shown)
+    omitted = Omitted(
+        idle=0 if all_parties else sum(1 for s in selection.parties if s not in active | shown),
+        hidden_flows=len(selection.flows) - len(flows),
+        hidden_parties=0 if all_parties else sum(1 for s in active if s not in shown),
+    )
+    return replace(selection, parties=parties, flows=flows), omitted, frozenset(active)
+
+
 def draw(
     register: Register,
     findings: Iterable[Finding],
@@ -205,11 +225,15 @@ def draw(
     node_limit: int | None = NODE_LIMIT,
     collapse: str = "auto",
     link: Link | None = None,
+    compliant: bool = True,
+    all_parties: bool = False,
 ) -> Diagram:
     """The DOT of a selection: parties (or groups of them), flows merged per pair, findings."""
+    findings = list(findings)
     snapshot = Jurisdictions.from_register(register).on(as_of)
     taxonomy = Taxonomy(register.categories)
     parties = register.parties
+    selection, omitted, active = _pruned(selection, findings, compliant, all_parties)
     collapsed_by = ""
     node_of = {slug: f"p{index}" for index, slug in enumerate(selection.parties)}
     members: dict[str, list[str]] = {}
@@ -218,28 +242,34 @@ def draw(
         # Per country unless that leaves a hairball that dot needs minutes to lay out (it
         # does with 30 countries and 800 edges): then per relationship, a handful of nodes.
         order = [collapse] if collapse in ("country", "relationship") else COLLAPSE_ORDER
+        # Chosen for the reader, the groups go by country up to what dot can draw; chosen
+        # for them, only while the picture stays one that can be read without zooming.
+        most = EDGE_LIMIT if len(order) == 1 else READABLE_GROUP_EDGES
         for collapsed_by in order:
             node_of, members, group_key = _grouped(selection, parties, collapsed_by)
             pairs = {(node_of[f.source], node_of[f.target]) for f in selection.flows}
-            if len(pairs) <= EDGE_LIMIT:
+            if len(pairs) <= most:
                 break
     node_count = len(set(node_of.values()))
-    edge_count = len({(node_of[f.source], node_of[f.target]) for f in selection.flows})
-    labels = node_count <= EDGE_LABEL_LIMIT and edge_count <= EDGE_LIMIT
+    edges: dict[tuple[str, str], list[FlowRecord]] = defaultdict(list)
+    for flow in selection.flows:
+        edges[(node_of[flow.source], node_of[flow.target])].append(flow)
+    labels = node_count <= EDGE_LABEL_LIMIT and len(edges) <= EDGE_LIMIT
+    found = findings_of_edges(edges, findings)
 
     graph = graphviz.Digraph("dataflows", format="svg")
+    heading = title_label(
+        title, as_of, len(selection.parties), node_count, collapsed_by, labels, node_limit, omitted
+    )
     graph.attr(
         rankdir="LR",
         fontname=FONT,
         labelloc="t",
         labeljust="l",
-        nodesep="0.5",
-        ranksep="0.9",
-        label=_html(
-            _title(
-                title, as_of, len(selection.parties), node_count, collapsed_by, labels, node_limit
-            )
-        ),
+        nodesep="0.45",
+        ranksep="1.1",
+        label=_html(heading),
+        tooltip=plain_text(f"{title}, as of {as_of.isoformat()}", 160),
     )
     if not labels:
         # Cheaper crossing minimisation and ranking: minutes become seconds past a few
@@ -251,14 +281,13 @@ def draw(
     # A certification date alone says nothing before the framework existed (2023-07-10):
     # the mark follows the EU DPF row of the mechanism table.
     dpf_exists = snapshot.mechanism_valid("EU", "dpf") or not register.mechanisms
-    with_flows = {s for flow in selection.flows for s in (flow.source, flow.target)}
     clusters: dict[str, list[tuple[str, dict[str, str]]]] = defaultdict(list)
     for slug in selection.parties:
         node = node_of[slug]
         if not node.startswith("p"):
             continue
         party = parties.get(slug)
-        idle = slug not in with_flows
+        idle = slug not in active  # not merely without a shown flow: with none at all
         attrs = _party_attributes(slug, party, as_of, link, dpf_exists, idle)
         zone = zone_of(party.country, snapshot) if party and party.country else "other"
         clusters[zone].append((node, attrs))
@@ -279,6 +308,10 @@ def draw(
         with graph.subgraph(name=f"cluster_{zone}") as sub:
             sub.attr(
                 label=_html(f"<B>{_escape(ZONES[zone])}</B>"),
+                tooltip=plain_text(ZONES[zone]),
+                # At the bottom: in a left-to-right layout dot reserves no room above the
+                # nodes for a cluster's title, and edge labels near the top covered it.
+                labelloc="b",
                 style="filled,rounded",
                 fillcolor=ZONE_COLOURS[zone],
                 color="#c8ccd2",
@@ -287,26 +320,28 @@ def draw(
             for node, attrs in clusters[zone]:
                 sub.node(node, **attrs)
 
-    by_flow: dict[int, list[Finding]] = defaultdict(list)
-    by_pair: dict[tuple[str, str], list[Finding]] = defaultdict(list)
-    for finding in findings:
-        if finding.flow is not None:
-            by_flow[finding.flow].append(finding)
-        elif finding.source and finding.target:
-            by_pair[(finding.source, finding.target)].append(finding)
-    edges: dict[tuple[str, str], list[FlowRecord]] = defaultdict(list)
-    for flow in selection.flows:
-        edges[(node_of[flow.source], node_of[flow.target])].append(flow)
-    for (tail, head), flows in sorted(edges.items()):
-        found = [f for flow in flows for f in by_flow.get(flow.id, ())]
-        found += [f for flow in flows for f in by_pair.pop((flow.source, flow.target), ())]
-        graph.edge(
-            tail,
-            head,
-            **_edge_attributes(
-                flows, found, taxonomy, selection.category, labels, summary=bool(collapsed_by)
-            ),
+    words = EdgeWords(register, snapshot, taxonomy, as_of, selection.category)
+    quiet = len(edges) <= QUIET_LABEL_LIMIT
+    # The edges with findings first, worst first: dot orders each rank from the edges it
+    # reads first, so they take the top of the picture.
+    worst_first = sorted(edges, key=lambda pair: (severity_order(found[pair]), pair))
+    for tail, head in worst_first:
+        attrs = edge_attributes(
+            edges[(tail, head)],
+            found[(tail, head)],
+            words,
+            labels=labels,
+            quiet_labels=quiet,
+            summary=bool(collapsed_by),
+            link=link,
         )
+        if all(_to_affiliate(flow, parties) for flow in edges[(tail, head)]):
+            # Data flows back from the own company to its affiliates as well as to it: left to
+            # rank those edges, dot put the affiliates after the own company, so that their
+            # transfers to it (the Safe Harbor one) ran backwards with labels piled up.
+            # Drawn without ranking, the affiliates where data is collected come first.
+            attrs["constraint"] = "false"
+        graph.edge(tail, head, **attrs)
     return Diagram(
         source=graph.source,
         title=title,
@@ -317,6 +352,18 @@ def draw(
         groups=tuple(
             sorted(((k, len(v)) for k, v in members.items()), key=lambda kv: (-kv[1], kv[0]))
         ),
+        omitted=omitted,
+        flagged_edges=sum(1 for pair in edges if found[pair]),
+    )
+
+
+def _to_affiliate(flow: FlowRecord, parties: Mapping[str, PartyRecord]) -> bool:
+    source, target = parties.get(flow.source), parties.get(flow.target)
+    return (
+        source is not None
+        and target is not None
+        and source.relationship == "own"
+        and target.relationship == "affiliate"
     )
 
 
@@ -337,32 +384,6 @@ def _grouped(
         node_of[slug] = group_key.setdefault(key, f"g{len(group_key)}")
         members[key].append(slug)
     return node_of, dict(members), group_key
-
-
-def _title(
-    title: str,
-    as_of: date,
-    parties: int,
-    nodes: int,
-    collapsed_by: str,
-    labels: bool,
-    limit: int | None,
-) -> str:
-    lines = [f'<FONT POINT-SIZE="16"><B>{html_text(title, 120)}</B></FONT>']
-    lines.append(f"as of {as_of.isoformat()} · {parties} part{'y' if parties == 1 else 'ies'}")
-    if collapsed_by:
-        lines.append(
-            f'<FONT COLOR="#b00020">More than {limit} parties: collapsed into one node '
-            f"per {collapsed_by} ({nodes} nodes); open a node for the detailed view.</FONT>"
-        )
-    if not labels:
-        lines.append(
-            f"More than {EDGE_LABEL_LIMIT} nodes or {EDGE_LIMIT} edges: edges drawn without "
-            "labels (hover over one for its flows and findings)."
-        )
-    rows = "".join(f'<TR><TD ALIGN="LEFT">{line}</TD></TR>' for line in lines)
-    legend = f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9">{_legend(collapsed_by)}</FONT></TD></TR>'
-    return f'<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="1">{rows}{legend}</TABLE>'
 
 
 def _party_attributes(
@@ -395,17 +416,19 @@ def _party_attributes(
             lapsed = f"DPF lapsed {party.dpf_certified_until.isoformat()}"
             lines.append(f'<FONT POINT-SIZE="9" COLOR="#b00020">{lapsed}</FONT>')
         if party.status not in ("approved", ""):
-            lines.append(f'<FONT POINT-SIZE="9"><I>{html_text(party.status)}</I></FONT>')
+            status = party.status.replace("_", " ")
+            lines.append(f'<FONT POINT-SIZE="9"><I>{html_text(status)}</I></FONT>')
     if idle:
-        # Parties with no flow on the date stay in the picture, greyed, so the register is
-        # complete without drawing the eye.
+        # Drawn only when every party is asked for: greyed, so that the register is complete
+        # without drawing the eye.
         lines.append('<FONT POINT-SIZE="9"><I>no flow on this date</I></FONT>')
         attrs.update(color="#9aa0a6", fontcolor="#5f6368", fillcolor="#f5f5f5")
     attrs["label"] = _html("<BR/>".join(lines))
+    # Always a tooltip: without one, the SVG's hover text is the node's identifier.
+    attrs["tooltip"] = plain_text(f"{party.name if party else slug} ({facts})", 160)
     url = link("party", slug) if link is not None and party is not None else ""
     if url:
-        tooltip = plain_text(f"{party.name if party else slug} ({facts})", 160)
-        attrs.update(URL=_safe_url(url), target="_top", tooltip=tooltip)
+        attrs.update(URL=_safe_url(url), target="_top")
     return attrs
 
 
@@ -438,16 +461,17 @@ def _group_attributes(
     ]
     attrs["label"] = _html("<BR/>".join(lines))
     attrs["penwidth"] = "1.5"
+    attrs["tooltip"] = plain_text(f"{heading} ({breakdown})", 160)
     url = link(collapsed_by, key) if link is not None and key else ""
     if url:
-        tooltip = plain_text(f"{heading}: open the detailed view", 160)
-        attrs.update(URL=_safe_url(url), target="_top", tooltip=tooltip)
+        attrs.update(URL=_safe_url(url), target="_top")
+        attrs["tooltip"] = plain_text(f"{heading}: open the detailed view", 160)
     return attrs
 
 
 def compact_categories(keys: Iterable[str]) -> list[str]:
     """`contact.{address, email}`: keys grouped under their parent, without the `user.` that
-    begins nearly every key of the taxonomy (the legend says so)."""
+    begins nearly every key of the taxonomy."""
     groups: dict[str, list[str]] = defaultdict(list)
     for key in sorted({k.removeprefix("user.") for k in keys}):
         head, dot, leaf = key.rpartition(".")
@@ -461,94 +485,6 @@ def compact_categories(keys: Iterable[str]) -> list[str]:
         else:
             parts.append(f"{head}.{{{', '.join(leaves)}}}")
     return parts
-
-
-def _edge_attributes(
-    flows: list[FlowRecord],
-    found: list[Finding],
-    taxonomy: Taxonomy,
-    category: str,
-    labels: bool,
-    summary: bool = False,
-) -> dict[str, str]:
-    attrs: dict[str, str] = {}
-    worst = min(found, key=lambda f: severity_rank(f.severity)).severity if found else ""
-    if worst:
-        attrs.update(color=SEVERITY_COLOURS[worst], fontcolor=SEVERITY_COLOURS[worst])
-        attrs["penwidth"] = "2.2" if severity_rank(worst) <= 1 else "1.5"
-    if len(flows) > 1:
-        attrs["penwidth"] = attrs.get("penwidth", "1.2")
-    if not labels:
-        rules = Counter(f.rule for f in found)
-        summary_text = f"{len(flows)} flow{'s' if len(flows) > 1 else ''}" + "".join(
-            f"; {rule} ×{n}" for rule, n in rules.most_common(5)
-        )
-        attrs["tooltip"] = plain_text(summary_text, 300)
-        if len(flows) > 1:
-            attrs["penwidth"] = str(min(6.0, 1.0 + len(flows) ** 0.5 / 3))[:4]
-        return attrs
-    lines: list[str] = []
-    if len(flows) > MAX_FLOWS_PER_EDGE * 2 or (summary and len(flows) > 1):
-        # A collapsed edge stands for many flows: count them, name the commonest purposes.
-        purposes = Counter(f.purpose for f in flows)
-        lines.append(f"<B>{len(flows)} flows</B>")
-        lines.extend(
-            html_text(f"{purpose} ×{n}", 60)
-            for purpose, n in purposes.most_common(MAX_FLOWS_PER_EDGE)
-        )
-    else:
-        for flow in flows[:MAX_FLOWS_PER_EDGE]:
-            cats = flow.categories
-            if category:
-                cats = tuple(c for c in cats if taxonomy.related(c, category)) or cats
-            parts = compact_categories(cats)
-            shown = "; ".join(parts[:MAX_CATEGORY_GROUPS])
-            if len(parts) > MAX_CATEGORY_GROUPS:
-                shown += f"; +{len(parts) - MAX_CATEGORY_GROUPS} more"
-            lines.append(f"<B>{html_text(flow.purpose, 60)}</B>")
-            lines.append(html_text(shown, 160, 44))
-        if len(flows) > MAX_FLOWS_PER_EDGE:
-            lines.append(f"+{len(flows) - MAX_FLOWS_PER_EDGE} more flows")
-    if found:
-        rules = Counter(f.rule for f in found)
-        ranked = sorted(
-            rules, key=lambda r: (min(severity_rank(f.severity) for f in found if f.rule == r), r)
-        )
-        text = ", ".join(f"{r} ×{rules[r]}" if rules[r] > 1 else r for r in ranked[:4])
-        if len(ranked) > 4:
-            text += f", +{len(ranked) - 4} more"
-        lines.append(f"<B>⚠ {html_text(text, 200, 44)}</B>")
-    attrs["label"] = _html("<BR/>".join(lines))
-    return attrs
-
-
-def _legend(collapsed_by: str) -> str:
-    """Two rows of a table: the parties' styles, then the edges' colours."""
-    cell = '<TD ALIGN="LEFT">'
-    nodes = ['<TD ALIGN="LEFT"><B>Parties</B></TD>']
-    for key, (label, _, shape, fill, style) in RELATIONSHIPS.items():
-        mark = {"ellipse": " (oval)", "hexagon": " (hexagon)"}.get(shape, "")
-        mark = " (dashed)" if "dashed" in style else mark
-        text = f"{label}{mark}"
-        if key == "own":
-            text = f'<FONT COLOR="white">{text}</FONT>'
-        nodes.append(f'<TD BGCOLOR="{fill}" BORDER="1">{text}</TD>')
-    nodes.append(f'<TD BORDER="2" COLOR="{DPF_COLOUR}">DPF-certified on the date</TD>')
-    if collapsed_by:
-        nodes.append(f'<TD BORDER="1">▭ parties of one {collapsed_by}, counted</TD>')
-    edges = ['<TD ALIGN="LEFT"><B>Flows</B></TD>']
-    for severity in ("critical", "high", "medium"):
-        colour = SEVERITY_COLOURS[severity]
-        edges.append(f'{cell}<FONT COLOR="{colour}"><B>━━ {severity} finding</B></FONT></TD>')
-    edges.append(f'{cell}<FONT COLOR="{PLAIN_EDGE}">━━ no finding</FONT></TD>')
-    edges.append(
-        f'<TD ALIGN="LEFT" COLSPAN="{len(nodes) - len(edges)}">'
-        "label: purpose, categories (user. omitted), ⚠ rule ids</TD>"
-    )
-    return (
-        '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2">'
-        f"<TR>{''.join(nodes)}</TR><TR>{''.join(edges)}</TR></TABLE>"
-    )
 
 
 # --- Rendering (needs the `dot` program) -------------------------------------------------
@@ -568,16 +504,48 @@ def render(source: str, fmt: str) -> bytes:
             "The Graphviz 'dot' program is not installed: install the Debian package "
             "'graphviz' (apt-get install graphviz), or export the DOT format instead."
         )
-    done = _run_dot(program, fmt, source, ())
+    page: tuple[str, ...] = ()
+    if fmt == "pdf":
+        page = _a4_page(program, source)
+    done = _run_dot(program, fmt, source, page)
     if done.returncode != 0 and b"trouble in init_rank" in done.stderr:
         # dot's classic ranking fails on some graphs with clusters (Graphviz 2.43 and later);
         # the newer ranking always lays them out, with more crowded edge labels, so it is
         # only the fallback.
-        done = _run_dot(program, fmt, source, ("-Gnewrank=true",))
+        done = _run_dot(program, fmt, source, (*page, "-Gnewrank=true"))
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip()[:500]
         raise DiagramError(f"Graphviz could not draw the diagram: {message}")
-    return done.stdout
+    return _titled(done.stdout) if fmt == "svg" else done.stdout
+
+
+def _a4_page(program: str, source: str) -> tuple[str, ...]:
+    """dot's options for one A4 page in landscape. dot sizes a PDF page to its drawing, so a
+    first run scales the drawing (up or down, "!") to fit the page less its margins, and the
+    second widens the margins to fill the rest of the page, centring the drawing."""
+    width, height = (x - 2 * PDF_MARGIN for x in A4_LANDSCAPE)
+    size = f"-Gsize={width:.2f},{height:.2f}!"
+    first = _run_dot(program, "pdf", source, (size, f"-Gmargin={PDF_MARGIN}"))
+    box = _MEDIA_BOX.search(first.stdout) if first.returncode == 0 else None
+    if box is None:
+        return (size, f"-Gmargin={PDF_MARGIN}")
+    drawn_width, drawn_height = (float(x) / 72 for x in box.group(1).split()[2:4])
+    x = PDF_MARGIN + max(0.0, A4_LANDSCAPE[0] - drawn_width) / 2
+    y = PDF_MARGIN + max(0.0, A4_LANDSCAPE[1] - drawn_height) / 2
+    return (size, f"-Gmargin={x:.3f},{y:.3f}")
+
+
+_MEDIA_BOX = re.compile(rb"/MediaBox \[\s*([-\d.]+\s+[-\d.]+\s+[-\d.]+\s+[-\d.]+)\s*\]")
+
+_TITLE_THEN_TOOLTIP = re.compile(
+    rb'<title>[^<]*</title>(\s*<g id="a_[^"]*"><a\b[^>]*?xlink:title="([^"]*)")'
+)
+
+
+def _titled(svg: bytes) -> bytes:
+    """Each node's and edge's <title> (what a browser shows on hover) made its tooltip: dot
+    writes the DOT identifiers there, `p22&#45;&gt;p9`, which say nothing to a reader."""
+    return _TITLE_THEN_TOOLTIP.sub(rb"<title>\2</title>\1", svg)
 
 
 def _run_dot(

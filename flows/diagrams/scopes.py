@@ -12,12 +12,18 @@ from flows.engine.records import FlowRecord, Register, is_active
 
 @dataclass(frozen=True, slots=True)
 class Selection:
-    """The parties and active flows a diagram shows; `focus` parties never collapse."""
+    """The parties and active flows a diagram shows; `focus` parties never collapse, and
+    `kept` parties (by default the focus) are drawn even with no flow on the date."""
 
     parties: tuple[str, ...]
     flows: tuple[FlowRecord, ...]
     focus: frozenset[str]
     category: str = ""
+    kept: frozenset[str] | None = None
+
+    @property
+    def always(self) -> frozenset[str]:
+        return self.focus if self.kept is None else self.kept
 
 
 def select_category(register: Register, category: str, as_of: date) -> Selection:
@@ -79,4 +85,5 @@ def select_register(
     part = {slug for slug in register.parties if in_part(slug)}
     flows = tuple(f for f in active if f.source in part or f.target in part)
     parties = part | {s for f in flows for s in (f.source, f.target)}
-    return Selection(tuple(sorted(parties)), flows, owners | part)
+    # The part's parties keep their own nodes, but like any other are left out with no flow.
+    return Selection(tuple(sorted(parties)), flows, owners | part, kept=owners)

@@ -1,8 +1,8 @@
 """Text for diagrams: user input made safe for DOT labels, attributes and the SVG.
 
 Every label is an HTML-like label whose text is entity-escaped, stripped of control
-characters and clipped; tooltips lose backslashes and straight double quotes; URLs are
-percent-encoded. No name can change the DOT structure or put markup into the SVG.
+characters and clipped; tooltips lose backslashes, straight double quotes and angle
+brackets; URLs are percent-encoded. No name can change the DOT structure or put markup into the SVG.
 """
 
 from __future__ import annotations
@@ -50,8 +50,10 @@ def _escape(text: str) -> str:
 
 def plain_text(value: object, limit: int = MAX_TEXT) -> str:
     """Text for a quoted DOT attribute (a tooltip): no backslash, which starts an escape
-    sequence in DOT strings, and no straight double quote."""
-    return clean_text(value, limit).replace("\\", "∖").replace('"', "”")
+    sequence in DOT strings, no straight double quote, and no angle bracket, so that no
+    markup reaches the SVG even if a Graphviz version stopped escaping attributes."""
+    text = clean_text(value, limit).replace("\\", "∖").replace('"', "”")
+    return text.replace("<", "‹").replace(">", "›")
 
 
 def _safe_url(url: str) -> str:

@@ -42,6 +42,10 @@ class DiagramRequest:
     country: str = ""
     relationship: str = ""
     collapse: str = "auto"
+    compliant: bool = True
+    """False hides the flows with no finding (`?compliant=hide`)."""
+    all_parties: bool = False
+    """True draws the parties with no flow on the date too (`?all_parties=1`)."""
 
     def query(self, **changes: Any) -> str:
         values = {
@@ -53,6 +57,8 @@ class DiagramRequest:
             "country": self.country,
             "relationship": self.relationship,
             "collapse": self.collapse if self.collapse != "auto" else "",
+            "compliant": "" if self.compliant else "hide",
+            "all_parties": "1" if self.all_parties else "",
         }
         values.update(changes)
         return urlencode({k: v for k, v in values.items() if v})
@@ -84,16 +90,26 @@ def diagram_request(params: Any, scope: str = "") -> DiagramRequest:
         country=params.get("country", "").strip().upper()[:2],
         relationship=params.get("relationship", "").strip()[:30],
         collapse=collapse if collapse in ("country", "relationship") else "auto",
+        compliant=params.get("compliant", "") != "hide",
+        all_parties=params.get("all_parties", "") in ("1", "on", "true", "yes"),
     )
 
 
 def _link(as_of: date) -> diagram.Link:
+    """Every logged-in role may open party, flow and finding pages: nodes and edges link there."""
+
     def link(kind: str, value: str) -> str:
-        if kind == "party":
-            try:
+        try:
+            if kind == "party":
                 return reverse("party_detail", args=[value])
-            except NoReverseMatch:
-                return ""
+            if kind == "flow":
+                return reverse("flow_detail", args=[int(value)])
+            if kind == "finding":
+                rule, _, flow = value.partition("/")
+                url = reverse("finding_detail", args=[rule, int(flow)])
+                return f"{url}?{urlencode({'as_of': as_of.isoformat()})}"
+        except (NoReverseMatch, ValueError):
+            return ""
         query = urlencode({"as_of": as_of.isoformat(), kind: value})
         return f"{reverse('register_diagram')}?{query}"
 
@@ -104,7 +120,12 @@ def build_diagram(request: DiagramRequest, links: bool = True) -> diagram.Diagra
     """The diagram a request asks for; Http404 for an unknown category or party. Nodes link
     to the pages only where the diagram sits in a page (a downloaded file has no site)."""
     register, findings = findings_as_of(request.as_of)
-    options = {"collapse": request.collapse, "link": _link(request.as_of) if links else None}
+    options = {
+        "collapse": request.collapse,
+        "link": _link(request.as_of) if links else None,
+        "compliant": request.compliant,
+        "all_parties": request.all_parties,
+    }
     if request.scope == "category":
         if request.category not in register.categories:
             raise Http404("No data category has this key.")
@@ -198,10 +219,19 @@ def diagram_context(request: DiagramRequest) -> dict[str, Any]:
     except diagram.DiagramError as error:
         context.update(diagram=build_diagram(request), error=str(error))
     context["downloads"] = [
-        (fmt.upper(), f"{reverse('diagram_download', args=[fmt])}?{request.query()}")
+        (DOWNLOAD_LABELS.get(fmt, fmt.upper()), _download_url(request, fmt))
         for fmt in diagram.FORMATS
     ]
     drawn = context["diagram"]
+    here = reverse("register_diagram") if request.scope == "register" else ""
+    context["omitted"] = diagram.omitted_sentences(drawn.omitted)
+    if here:
+        hide = "hide" if request.compliant else ""
+        every = "" if request.all_parties else "1"
+        context["toggles"] = {
+            "compliant": f"{here}?{request.query(compliant=hide)}",
+            "all_parties": f"{here}?{request.query(all_parties=every)}",
+        }
     if drawn.collapsed_by:
         context["parts"] = [
             (key, count, f"{reverse('register_diagram')}?{request.query(**_part(drawn, key))}")
@@ -209,6 +239,20 @@ def diagram_context(request: DiagramRequest) -> dict[str, Any]:
             if key
         ]
     return context
+
+
+DOWNLOAD_LABELS = {"pdf": "PDF (A4)"}
+
+
+def _download_url(request: DiagramRequest, fmt: str) -> str:
+    return f"{reverse('diagram_download', args=[fmt])}?{request.query()}"
+
+
+def register_png(as_of: date, *, compliant: bool = True) -> bytes:
+    """The whole-register diagram as of a date, as PNG bytes (for the review pack): what the
+    diagram page draws, without its links. Raises DiagramError when it cannot be drawn."""
+    wanted = DiagramRequest(scope="register", as_of=as_of, compliant=compliant)
+    return renders.get(wanted, "png", links=False)[1]
 
 
 def _part(drawn: diagram.Diagram, key: str) -> dict[str, str]:

@@ -1,7 +1,7 @@
 """The forms of the edit pages. Each parses what a person typed into the values a service
 takes (`service_values`); the services validate the rules. Choices show names, with keys
 as secondary text; parties, thousands of them, are picked through a search on the server
-(registry/static/registry/party-search.js), and without JavaScript their slugs are typed.
+(registry.party_fields), and without JavaScript their names are typed.
 """
 
 from __future__ import annotations
@@ -13,16 +13,16 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Model
+from django.db.models import Exists, Model, OuterRef
 from django.http import QueryDict
-from django.urls import reverse
 from django_countries import countries
 
 from flows.choices import Art9Condition, LawfulBasis, Role, TransferMechanism
-from flows.models import DataCategory, Purpose
+from flows.models import DataCategory, DataSubject, Purpose
 from flows.services import flow_values
 from registry.choices import AgreementKind, Relationship, SubprocessorAuthorisation
 from registry.models import Agreement, Party
+from registry.party_fields import PartiesField, PartyField
 from registry.web.pickers import PickMany, PickOne
 
 DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
@@ -39,93 +39,6 @@ def _optional(choices: Sequence[tuple[str, str]], empty: str) -> list[tuple[str,
     return [("", empty), *choices]
 
 
-# --- parties, picked by a search on the server ---------------------------------------
-
-
-class PartySearchInput(forms.TextInput):
-    """A slug input that the script turns into a search by name. The party's name travels
-    with it, so that the script shows the name, not the slug."""
-
-    allow_multiple_selected = False
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs={"autocomplete": "off", "spellcheck": "false", **(attrs or {})})
-
-    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
-        context = super().get_context(name, value, attrs)
-        slugs = _slugs(value)
-        found = dict(Party.objects.filter(slug__in=slugs).values_list("slug", "name"))
-        widget_attrs = context["widget"]["attrs"]
-        widget_attrs["data-party-search"] = reverse("party_search")
-        widget_attrs["data-party-names"] = "\n".join(
-            f"{slug}\t{found.get(slug, slug)}" for slug in slugs
-        )
-        if self.allow_multiple_selected:
-            widget_attrs["data-many"] = "1"
-        return context
-
-    def format_value(self, value: Any) -> str | None:
-        return ", ".join(_slugs(value)) or None
-
-
-class PartiesSearchInput(PartySearchInput):
-    allow_multiple_selected = True
-
-    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
-        return data.get(name)
-
-
-def _slugs(value: Any) -> list[str]:
-    if not value:
-        return []
-    if isinstance(value, str):
-        return [s for s in (part.strip() for part in value.replace(";", ",").split(",")) if s]
-    if isinstance(value, Party):
-        return [value.slug]
-    if isinstance(value, (list, tuple)):
-        return [s for v in value for s in _slugs(v)]
-    return [str(value)]
-
-
-class PartyField(forms.ModelChoiceField):
-    """One party, by slug."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault(
-            "help_text", "Type a few letters of its name and pick it (or type its slug)."
-        )
-        super().__init__(
-            queryset=Party.objects.all(),
-            to_field_name="slug",
-            widget=PartySearchInput,
-            error_messages={
-                "invalid_choice": "No party has this slug; type its name and pick it from the list."
-            },
-            **kwargs,
-        )
-
-
-class PartiesField(forms.Field):
-    """Several parties, by slug: a list of Party in the order typed."""
-
-    widget = PartiesSearchInput
-
-    def to_python(self, value: Any) -> list[Party]:
-        slugs = list(dict.fromkeys(_slugs(value)))
-        if not slugs:
-            return []
-        found = {p.slug: p for p in Party.objects.filter(slug__in=slugs)}
-        unknown = [s for s in slugs if s not in found]
-        if unknown:
-            raise ValidationError(
-                "No party has the slug " + ", ".join(f"“{s}”" for s in unknown) + "."
-            )
-        return [found[s] for s in slugs]
-
-    def prepare_value(self, value: Any) -> Any:
-        return ", ".join(_slugs(value))
-
-
 # --- names with their key ----------------------------------------------------------------
 
 
@@ -140,6 +53,16 @@ class CategoriesField(_Named, forms.ModelMultipleChoiceField):
             queryset=DataCategory.objects.order_by("name", "key"),
             to_field_name="key",
             widget=PickMany(search_label="Search the categories"),
+            **kwargs,
+        )
+
+
+class DataSubjectsField(_Named, forms.ModelMultipleChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            queryset=DataSubject.objects.order_by("name", "key"),
+            to_field_name="key",
+            widget=PickMany(search_label="Search the data subjects"),
             **kwargs,
         )
 
@@ -225,6 +148,14 @@ class PartyForm(VersionedForm):
     contact_email = forms.EmailField(label="Privacy contact e-mail", required=False)
     dpf_certified_until = _date(label="DPF certified until", required=False)
     pci_attested_on = _date(label="PCI DSS attested on", required=False)
+    security_measures = forms.CharField(
+        label="Security measures",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="A general description of its technical and organisational measures "
+        "(encryption, access control, certifications...), as the records of processing "
+        "give it (GDPR Art. 30(1)(g)).",
+    )
     notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, party: Party | None = None, **kwargs: Any) -> None:
@@ -253,6 +184,7 @@ def party_initial(party: Party) -> dict[str, Any]:
         "contact_email": party.contact_email,
         "dpf_certified_until": party.dpf_certified_until,
         "pci_attested_on": party.pci_attested_on,
+        "security_measures": party.security_measures,
         "notes": party.notes,
     }
 
@@ -358,6 +290,52 @@ class DocumentForm(VersionedForm):
         return upload
 
 
+TRANSFER_KINDS = (
+    "scc_2021_m1", "scc_2021_m2", "scc_2021_m3", "scc_2021_m4", "scc_2010_c2p", "scc_2004_c2c",
+    "scc_2001_c2c", "uk_idta", "uk_addendum", "bcr",
+)  # fmt: skip
+"""The kinds of agreement that implement a transfer mechanism."""
+OFFERED_AGREEMENTS = 300
+"""Transfer agreements offered as completions; any other is typed by its reference."""
+
+
+class TransferAgreementInput(forms.TextInput):
+    """A reference input that offers the register's transfer agreements as the browser's own
+    completions (a datalist: searchable as one types, with or without JavaScript), each
+    labelled with its kind and its parties' names; those naming both of the flow's parties
+    come first."""
+
+    template_name = "registry/widgets/agreement_reference.html"
+
+    def __init__(self) -> None:
+        super().__init__(attrs={"autocomplete": "off", "spellcheck": "false"})
+        self.parties: tuple[int, ...] = ()
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]
+        widget["attrs"]["list"] = f"{widget['attrs'].get('id', name)}_choices"
+        agreements = Agreement.objects.filter(kind__in=TRANSFER_KINDS)
+        if self.parties:
+            naming_both = Agreement.objects.filter(parties=self.parties[0]).filter(
+                parties=self.parties[-1]
+            )
+            agreements = agreements.annotate(
+                naming=Exists(naming_both.filter(pk=OuterRef("pk")))
+            ).order_by("-naming", "reference")
+        else:
+            agreements = agreements.order_by("reference")
+        chosen = agreements.prefetch_related("parties")[:OFFERED_AGREEMENTS]
+        widget["options"] = [
+            (
+                a.reference,
+                f"{a.get_kind_display()}: {', '.join(sorted(p.name for p in a.parties.all()))}",
+            )
+            for a in chosen
+        ]
+        return context
+
+
 class FlowForm(VersionedForm):
     reference = forms.SlugField(
         label="Reference",
@@ -369,6 +347,11 @@ class FlowForm(VersionedForm):
     source = PartyField(label="Source (the party that sends the data)")
     target = PartyField(label="Target (the party that receives it)")
     categories = CategoriesField(label="Data categories")
+    data_subjects = DataSubjectsField(
+        label="Data subjects",
+        required=False,
+        help_text="Whom the data is about: customers, employees, job applicants...",
+    )
     purpose = PurposeField(label="Purpose")
     role = forms.ChoiceField(
         label="Recipient's role", choices=Role.choices, widget=forms.RadioSelect
@@ -394,17 +377,24 @@ class FlowForm(VersionedForm):
         required=False,
     )
     transfer_agreement = forms.ModelChoiceField(
-        label="Transfer agreement (reference)",
+        label="Transfer agreement",
         queryset=Agreement.objects.all(),
         to_field_name="reference",
         required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-        help_text="The reference of the agreement that provides the mechanism, as on its page.",
+        widget=TransferAgreementInput,
+        help_text="The agreement that provides the mechanism: type a few letters of its "
+        "reference and pick it.",
         error_messages={"invalid_choice": "No agreement has this reference."},
     )
     tia_on = _date(label="Transfer impact assessment on", required=False)
     started_on = _date(label="Started on")
     ended_on = _date(label="Ended on", required=False)
+    retention = forms.CharField(
+        label="Retention period",
+        max_length=200,
+        required=False,
+        help_text="How long the target keeps the data, e.g. “6 years after contract end”.",
+    )
     description = forms.CharField(
         label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -413,11 +403,15 @@ class FlowForm(VersionedForm):
         super().__init__(*args, **kwargs)
         if flow is not None:
             del self.fields["reference"]
+            widget = self.fields["transfer_agreement"].widget
+            assert isinstance(widget, TransferAgreementInput)
+            widget.parties = (flow.source_id, flow.target_id)
 
     def service_values(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
         data.pop("version", None)
         data["categories"] = list(data["categories"])
+        data["data_subjects"] = list(data["data_subjects"])
         data["processing_countries"] = list(data["processing_countries"])
         return data
 

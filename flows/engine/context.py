@@ -15,6 +15,7 @@ intra_group also for controllers inside the group).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -44,6 +45,7 @@ from flows.engine.wording import (
     KIND_LABELS,
     MECHANISM_LABELS,
     flow_words,
+    not_yet_in_force,
     plural,
     why_not_effective,
 )
@@ -88,11 +90,6 @@ class FlowFacts:
     agreement_gap: str | None
     """Which of the three exclusive agreement rules applies: none when an agreement
     qualifies, else EXPIRED_AGREEMENT, else NDA_ONLY, else NO_AGREEMENT."""
-
-    @property
-    def words(self) -> str:
-        """The flow in words: "the flow of user.contact.email to CloudCo as processor"."""
-        return flow_words(self.flow, self.target_name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +177,30 @@ class RuleContext:
             cached = all(self.taxonomy.covers(agreement.categories, c) for c in categories)
             self._covers[key] = cached
         return cached
+
+    def binding(self, a: str, b: str) -> tuple[AgreementRecord, ...]:
+        """Every agreement naming both parties, whatever its kind and dates."""
+        return tuple(self._pairs.get((a, b) if a < b else (b, a), ()))
+
+    def category_name(self, key: str) -> str:
+        """A category's name for a sentence; the key when the taxonomy gives none."""
+        record = self.register.categories.get(key)
+        return record.name if record is not None and record.name else key
+
+    def purpose_name(self, key: str) -> str:
+        """A purpose's name for a sentence; the key when the taxonomy gives none."""
+        record = self.register.purposes.get(key)
+        return record.name if record is not None and record.name else key
+
+    def category_names(self, keys: Iterable[str]) -> str:
+        """Categories in a sentence, by name, in the order of their keys: messages name
+        what people read, and the finding keeps the keys for filters and exports."""
+        return ", ".join(self.category_name(key) for key in sorted(set(keys)))
+
+    def words(self, facts: FlowFacts) -> str:
+        """The flow in words: "the flow of Email Address to CloudCo as processor"."""
+        categories = self.category_names(facts.flow.categories)
+        return flow_words(facts.flow, facts.target_name, categories)
 
     def is_effective(self, agreement: AgreementRecord) -> bool:
         """In force on the date (records.agreement_state)."""
@@ -412,7 +433,7 @@ class RuleContext:
             return f"{label} could be relied on only until {last.isoformat()}{suffix}"
         starts = [row.valid_from for row in rows if row.valid_from is not None]
         first = min(starts) if starts else day
-        return f"{label} could not be relied on before {first.isoformat()}"
+        return not_yet_in_force(label, day, first)
 
     def _agreement_reason(
         self, facts: FlowFacts, label: str, family: tuple[str, ...]

@@ -32,6 +32,8 @@ KIND_LABELS: dict[str, str] = {
     "intra_group": "intra-group agreement",
     "joint_controller_arrangement": "joint-controller arrangement (Art. 26)",
     "c2c_sharing": "controller-to-controller data sharing agreement",
+    "ccpa_service_provider": "CCPA service-provider contract",
+    "pci_responsibility": "PCI DSS responsibility acknowledgment",
     "nda": "non-disclosure agreement",
 }
 
@@ -107,6 +109,13 @@ SHOWN_ITEMS = 3
 """How many agreements a message names before it says "and N more"."""
 
 
+def not_yet_in_force(label: str, day: date, first: date) -> str:
+    """A transfer tool used on a day before it existed: said plainly, with the day it came
+    into force, rather than as a tool that "could not be relied on" (which reads as a tool
+    that had failed)."""
+    return f"{label} did not exist yet on {day.isoformat()} (in force from {first.isoformat()})"
+
+
 def why_not_effective(agreement: AgreementRecord, day: date) -> str:
     """Plain words for an agreement that is not in force on `day` (records.agreement_state)."""
     ref = agreement.reference
@@ -130,10 +139,9 @@ def plural(items: Iterable[str], one: str, many: str) -> str:
     return one if len(tuple(items)) == 1 else many
 
 
-def flow_words(flow: FlowRecord, target_name: str) -> str:
-    """How a message names a flow: "the flow of user.contact.email to CloudCo as processor"."""
+def flow_words(flow: FlowRecord, target_name: str, categories: str) -> str:
+    """How a message names a flow: "the flow of Email Address to CloudCo as processor"."""
     role = ROLE_WORDS.get(flow.role, flow.role or "unknown role")
-    categories = ", ".join(sorted(set(flow.categories)))
     return f"the flow of {categories} to {target_name} as {role}"
 
 
@@ -142,10 +150,22 @@ def flow_label(flow: FlowRecord) -> str:
     return f"flow {flow.reference or flow.id}"
 
 
+LAWFUL_BASIS_WORDS: dict[str, str] = {
+    "consent": "consent (Art. 6(1)(a))",
+    "contract": "contract (Art. 6(1)(b))",
+    "legal_obligation": "a legal obligation (Art. 6(1)(c))",
+    "vital_interests": "vital interests (Art. 6(1)(d))",
+    "public_task": "a public task (Art. 6(1)(e))",
+    "legitimate_interests": "legitimate interests (Art. 6(1)(f))",
+}
+"""The lawful bases of GDPR Art. 6(1) as a sentence names them (flows.choices.LawfulBasis
+holds the same, as labels)."""
+
+
 def lawful_basis_words(lawful_basis: str) -> str:
-    """The flow's basis as a clause: "rests on the lawful basis 'contract'"."""
+    """The flow's basis as a clause: "rests on the lawful basis of contract (Art. 6(1)(b))"."""
     if lawful_basis:
-        return f"rests on the lawful basis '{lawful_basis}'"
+        return f"rests on the lawful basis of {LAWFUL_BASIS_WORDS.get(lawful_basis, lawful_basis)}"
     return "records no lawful basis at all"
 
 

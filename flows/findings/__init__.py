@@ -10,6 +10,7 @@ last few results are kept in this process's memory.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -23,11 +24,12 @@ from flows.engine.graph import CategoryReach, Taxonomy, category_reach
 from flows.engine.records import SEVERITIES, CategoryRecord, Finding, Register
 from flows.engine.rules import evaluate
 from flows.findings.keeping import refresh_everything
-from flows.findings.store import as_findings, stored_findings
+from flows.findings.store import ORDER, as_findings, stored_findings
 from flows.loading import register_load, register_version
 from flows.models import DataCategory, FindingsState, Flow, StoredFinding
-from flows.selectors import flow_detail
-from registry.models import Agreement, Party
+from flows.selectors import AgreementFit, coverage_of, flow_detail
+from registry.models import Party
+from registry.web.arguments import is_row_id
 
 
 class _Memo:
@@ -192,6 +194,31 @@ def party_names(findings: Iterable[Finding]) -> dict[str, str]:
     return dict(Party.objects.filter(slug__in=slugs).values_list("slug", "name")) if slugs else {}
 
 
+CITING_LIMIT = 500
+"""Findings read for an agreement's page: more than any agreement is cited by."""
+
+
+def findings_citing(reference: str, as_of: date) -> list[Finding]:
+    """The findings whose message names the agreement: today's from the store (a substring
+    filter in SQL, then the reference matched as a whole word, so that "dpa-1" does not pick
+    up "dpa-10"), another day's evaluated."""
+    cited = re.compile(rf"(?<![\w-]){re.escape(reference)}(?![\w-])")
+    if as_of == date.today() and today_status(as_of).current:
+        rows = StoredFinding.objects.filter(message__contains=reference).order_by(*ORDER)
+        candidates = as_findings(rows[:CITING_LIMIT])
+    else:
+        _, candidates = findings_as_of(as_of)
+    return [f for f in candidates if cited.search(f.message)]
+
+
+def category_names(findings: Iterable[Finding]) -> dict[str, str]:
+    """Key -> name of the categories the findings carry, in one query."""
+    keys = {key for f in findings for key in f.categories}
+    if not keys:
+        return {}
+    return dict(DataCategory.objects.filter(key__in=keys).values_list("key", "name"))
+
+
 def related_categories(key: str) -> set[str]:
     """The key, its ancestors and its descendants among the data categories; empty for a
     key that is no category."""
@@ -209,13 +236,19 @@ class FindingFacts:
     as_of: date
     findings: list[Finding]
     flow: Flow
-    agreements: list[Agreement]
-    """Every agreement that binds both the source and the target, whatever its dates."""
+    agreements: list[AgreementFit]
+    """Every agreement naming both the source and the target, whatever its dates, with how it
+    stands to the flow: those that cover it first, then those of a fitting kind, then the
+    others (flows.selectors.coverage_of)."""
+    uncovered: str
+    """Why no agreement covers the flow; empty when one does."""
     path: list[Party]
 
 
 def flow_findings(flow_id: int, as_of: date) -> list[Finding]:
     """The findings on one flow; today's read from the store alone."""
+    if not is_row_id(flow_id):
+        return []
     if as_of == date.today() and today_status(as_of).current:
         return as_findings(StoredFinding.objects.filter(flow_id=flow_id))
     _, findings = findings_as_of(as_of)
@@ -227,15 +260,17 @@ def finding_facts(*, rule: str, flow_id: int, as_of: date) -> FindingFacts | Non
     flow = flow_detail(pk=flow_id)
     if not matching or flow is None:
         return None
-    agreements = list(
-        Agreement.objects.filter(parties=flow.source_id)
-        .filter(parties=flow.target_id)
-        .prefetch_related("parties", "categories")
-        .order_by("reference")
-    )
+    coverage = coverage_of(flow_ids=[flow_id], as_of=as_of)[flow_id]
     slugs = {slug for f in matching for slug in f.path}
     path = list(Party.objects.filter(slug__in=slugs).order_by("name")) if slugs else []
-    return FindingFacts(as_of=as_of, findings=matching, flow=flow, agreements=agreements, path=path)
+    return FindingFacts(
+        as_of=as_of,
+        findings=matching,
+        flow=flow,
+        agreements=coverage.fits,
+        uncovered=coverage.uncovered,
+        path=path,
+    )
 
 
 def category_reach_as_of(*, category: str, as_of: date) -> CategoryReach | None:
@@ -246,5 +281,22 @@ def category_reach_as_of(*, category: str, as_of: date) -> CategoryReach | None:
     return category_reach(register, category, as_of)
 
 
-def category_keys() -> list[str]:
-    return sorted(current_register().categories)
+def category_choices() -> list[tuple[str, str]]:
+    """(key, name) of every data category, by name: what a person picks from."""
+    return [
+        (c.key, c.name or c.key)
+        for c in sorted(
+            current_register().categories.values(), key=lambda c: (c.name or c.key, c.key)
+        )
+    ]
+
+
+def category_named(text: str) -> str | None:
+    """The key of the category `text` names: its key, or its name in any case."""
+    text = text.strip()
+    categories = current_register().categories
+    if text in categories:
+        return text
+    folded = text.casefold()
+    matches = [c.key for c in categories.values() if (c.name or "").casefold() == folded]
+    return matches[0] if len(matches) == 1 else None

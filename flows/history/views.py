@@ -1,4 +1,5 @@
-"""The register as it stood on a past date, and the full change history of one object."""
+"""One day both ways (its findings, and the register as recorded by then), and the full
+change history of one object."""
 
 from datetime import date
 
@@ -7,14 +8,14 @@ from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from flows.history.as_of import SECTIONS, register_as_of
 from flows.history.changes import history_page, history_subject
+from flows.history.day import SECTIONS, as_of_day
 from registry.web.arguments import SupportedDateField
 from registry.web.permissions import viewer_required
 
 
 class AsOfForm(forms.Form):
-    date = SupportedDateField(label="As it stood on")
+    date = SupportedDateField(label="As of")
 
 
 @viewer_required
@@ -22,14 +23,20 @@ def register_as_of_view(request: HttpRequest) -> HttpResponse:
     form = AsOfForm(request.GET or None)
     day = form.cleaned_data["date"] if form.is_bound and form.is_valid() else date.today()
     pages = {s: request.GET.get(f"{s}_page") for s in SECTIONS}
-    state = register_as_of(day=day, pages=pages)
+    day_state = as_of_day(day=day, pages=pages)
     # Each section's pager keeps the date and the other sections' pages.
     links = {}
     for section in SECTIONS:
         query = request.GET.copy()
         query.pop(f"{section}_page", None)
         links[section] = query.urlencode()
-    context = {"form": form, "state": state, "links": links}
+    context = {
+        "form": form,
+        "day": day_state,
+        "state": day_state.register,
+        "found": day_state.findings,
+        "links": links,
+    }
     return render(request, "flows/history/register_as_of.html", context)
 
 

@@ -10,10 +10,15 @@ from typing import Any
 
 from flows.choices import Art9Condition, LawfulBasis, Role, TransferMechanism
 from flows.engine.records import FlowRecord, is_active
-from flows.reports.registers import Lookups, ReportInput, agreement_status
+from flows.engine.rules import RULES_BY_ID
+from flows.reports.lookups import Lookups, ReportInput, agreement_status
 from flows.reports.writing import Meter, Table
+from flows.reviews.states import ACCEPT_RISK, REQUEST_CHANGE, WAIVE
 from registry.choices import AgreementKind, PartyStatus, Relationship, SubprocessorAuthorisation
 from registry.web.progress import Progress, no_progress
+
+DECISIONS = {ACCEPT_RISK: "Risk accepted", WAIVE: "Waived", REQUEST_CHANGE: "Change requested"}
+"""A decision as the pack records it: what the reviewer decided, in the past tense."""
 
 FINDING_COLUMNS = [
     "Severity", "Rule", "Flow", "From", "To", "Data categories", "What is wrong", "Legal basis",
@@ -25,9 +30,9 @@ FINDING_COLUMNS = [
 def flow_columns(as_of: date) -> list[str]:
     return [
         "Reference", "From", "To", "Recipient's role", "Purpose", "Data categories",
-        "Lawful basis", "Art. 9 condition", "Processed in", "Transfer mechanism",
-        "Transfer agreement", "TIA date", "Started on", "Ended on",
-        f"Active on {as_of.isoformat()}", "Findings",
+        "Data subjects", "Lawful basis", "Art. 9 condition", "Processed in",
+        "Transfer mechanism", "Transfer agreement", "TIA date", "Retention", "Started on",
+        "Ended on", f"Active on {as_of.isoformat()}", "Findings",
     ]  # fmt: skip
 
 
@@ -41,16 +46,16 @@ def transfer_columns(as_of: date) -> list[str]:
 
 def agreement_columns(as_of: date) -> list[str]:
     return [
-        "Reference", "Kind", "Parties", "Signed on", "Effective on", "Expires on",
+        "Reference", "Title", "Kind", "Parties", "Signed on", "Effective on", "Expires on",
         "Terminated on", f"Status on {as_of.isoformat()}", "Days to expiry",
         "Data categories covered", "Flows obligations down", "Sub-processor authorisation",
     ]  # fmt: skip
 
 
 PARTY_COLUMNS = [
-    "Slug", "Name", "Legal name", "Relationship", "Country", "Processes data in",
+    "Name", "Slug", "Legal name", "Relationship", "Country", "Processes data in",
     "Parent company", "Engaged by", "Onboarding status", "DPF certified until",
-    "PCI DSS attested on",
+    "PCI DSS attested on", "Security measures",
 ]  # fmt: skip
 
 
@@ -68,25 +73,25 @@ class _Pack:
         self.flows = sorted(data.register.flows, key=lambda f: f.reference)
 
     def rules_on(self, flow: FlowRecord) -> str:
-        return ", ".join(sorted(self.flagged.get(flow.id, ())))
+        return "; ".join(sorted(rule_title(r) for r in self.flagged.get(flow.id, ())))
 
     def findings(self) -> Iterator[list[Any]]:
         ctx = self.ctx
         for f in self.meter.each(self.data.findings):
             d = self.data.decisions.get((f.rule, f.flow or 0), {})
             yield [
-                f.severity,
-                f.rule,
+                f.severity.capitalize(),
+                rule_title(f.rule),
                 self.references.get(f.flow or 0, ""),
                 ctx.name(f.source),
                 ctx.name(f.target),
-                ", ".join(f.categories),
+                ctx.category_names(f.categories),
                 f.message,
                 f.citation,
                 f.remedy,
-                " -> ".join(f.path),
+                " → ".join(ctx.name(slug) for slug in f.path),
                 d.get("state_label", "Open"),
-                d.get("decision", ""),
+                DECISIONS.get(d.get("decision", ""), d.get("decision", "")),
                 d.get("reason", ""),
                 d.get("decided_by", ""),
                 d.get("decided_at", None),
@@ -104,12 +109,14 @@ class _Pack:
                 ctx.label(Role, flow.role),
                 ctx.purpose(flow),
                 ctx.categories(flow),
+                "; ".join(self.data.subjects.get(flow.id, ())),
                 ctx.label(LawfulBasis, flow.lawful_basis) or "None recorded",
                 ctx.label(Art9Condition, flow.art9_condition),
                 ctx.countries(ctx.locations(flow)),
                 ctx.label(TransferMechanism, flow.transfer_mechanism),
-                flow.transfer_agreement or "",
+                ctx.agreement_named(flow.transfer_agreement) if flow.transfer_agreement else "",
                 flow.tia_on,
+                self.data.retention.get(flow.id, ""),
                 flow.started_on,
                 flow.ended_on,
                 "yes" if is_active(flow, as_of) else "no",
@@ -141,7 +148,7 @@ class _Pack:
                     "yes" if restricted else "no",
                     shown or "None recorded",
                     valid,
-                    flow.transfer_agreement or "",
+                    ctx.agreement_named(flow.transfer_agreement) if flow.transfer_agreement else "",
                     flow.tia_on,
                     self.rules_on(flow),
                 ]
@@ -152,6 +159,7 @@ class _Pack:
         for a in self.meter.each(ordered):
             yield [
                 a.reference,
+                self.data.agreement_titles.get(a.reference, ""),
                 ctx.label(AgreementKind, a.kind),
                 ", ".join(sorted(ctx.name(p) for p in a.parties)),
                 a.signed_on,
@@ -160,7 +168,7 @@ class _Pack:
                 a.terminated_on,
                 agreement_status(a, as_of),
                 (a.expires_on - as_of).days if a.expires_on else None,
-                ", ".join(sorted(a.categories)) or "all",
+                ctx.category_names(sorted(a.categories)) or "All categories",
                 "yes" if a.flowdown else "no",
                 ctx.label(SubprocessorAuthorisation, a.subprocessor_authorisation),
             ]
@@ -170,8 +178,8 @@ class _Pack:
         ordered = sorted(self.data.register.parties.values(), key=lambda p: (p.name, p.slug))
         for p in self.meter.each(ordered):
             yield [
-                p.slug,
                 p.name,
+                p.slug,
                 p.legal_name,
                 ctx.label(Relationship, p.relationship),
                 ctx.country(p.country),
@@ -181,7 +189,13 @@ class _Pack:
                 ctx.label(PartyStatus, p.status),
                 p.dpf_certified_until,
                 p.pci_attested_on,
+                ctx.security(p.slug),
             ]
+
+
+def rule_title(rule: str) -> str:
+    found = RULES_BY_ID.get(rule)
+    return found.title if found else rule
 
 
 def review_pack(data: ReportInput, progress: Progress = no_progress) -> dict[str, Table]:

@@ -1,41 +1,28 @@
-"""The registers handed out: the Art. 30 records as tables (the review pack: pack.py).
+"""The Art. 30 records as tables (the review pack: pack.py).
 
 Each table is a header and rows generated one at a time from the records
-(flows.engine.records) and the few facts the records do not carry (contacts, data subjects);
+(flows.engine.records) and the few facts the records do not carry (flows.reports.lookups);
 flows.reports.writing writes them as CSV or XLSX while they are generated, so that no whole
-table is ever held in memory. Column headings of the Art. 30 records follow the UK ICO
-documentation templates (controller: sheet "Template", row 9, 30 columns; processor: the six
-Art. 30(2) columns, unverified against the ICO workbook).
+table is ever held in memory.
+
+The controller's record (GDPR Art. 30(1)) is kept by each controller: one sheet for the own
+company and one for each affiliate that acts as a controller on some flow, with the UK ICO
+documentation template's 30 activity columns. The processor's record (Art. 30(2)) has one
+row for each controller a processor acts for, with the template's six core columns.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from django.db import models
-from django_countries import countries as country_names
-
-from flows.choices import Art9Condition, LawfulBasis, Role, TransferMechanism
-from flows.engine.graph import Taxonomy
-from flows.engine.jurisdictions import REGIME_NAMES, Jurisdictions
-from flows.engine.records import (
-    AgreementRecord,
-    AgreementState,
-    Finding,
-    FlowRecord,
-    PartyRecord,
-    Register,
-    agreement_state,
-    is_active,
-)
+from flows.choices import Art9Condition, LawfulBasis, Role
+from flows.engine.records import FlowRecord
+from flows.reports.lookups import NOT_RECORDED, Lookups, ReportInput
 from flows.reports.writing import Meter, Table
-from registry.choices import AgreementKind, Relationship
+from registry.choices import Relationship
 from registry.web.progress import Progress, no_progress
-
-NOT_RECORDED = "Not recorded in the register"
 
 CONTROLLER_COLUMNS = [
     "Business function",
@@ -83,13 +70,13 @@ PROCESSOR_COLUMNS = [
     "international organisations (if applicable)",
     "General description of technical and organisational security measures (if possible)",
 ]
-"""The ICO processor template's core columns (GDPR Art. 30(2); unverified against the ICO
-workbook)."""
+"""The ICO processor template's core columns (GDPR Art. 30(2))."""
 
 # Columns the register adds so that each row can be traced back to it.
 CONTROLLER_LEAD = "Controller"
+"""The first column of the controller record as one CSV table (the XLSX has a sheet each)."""
 PROCESSOR_LEAD = "Name and contact details of processor"
-TRACE = ["Recipient", "Recipient's role", "Register flow reference", "Active from"]
+TRACE = ["From", "To", "Recipient's role", "Register flow reference", "Active from"]
 PROCESSOR_TRACE = [
     "Link to contract with controller",
     "Location of personal data",
@@ -99,245 +86,173 @@ PROCESSOR_TRACE = [
 ]
 
 _GROUP = (Relationship.OWN, Relationship.AFFILIATE)
-_SPECIAL_FLAGS = frozenset({"special_category", "criminal"})
-"""GDPR Art. 9 (special categories) and Art. 10 (criminal offence data)."""
-
-Transfer = tuple[str, str, tuple[str, ...], bool]
-"""(regime code, regime name, destination countries, restricted)."""
-
-
-@dataclass(frozen=True)
-class ReportInput:
-    """The register as records plus what the records leave out, for one date."""
-
-    register: Register
-    as_of: date
-    contacts: Mapping[str, str] = field(default_factory=dict)
-    """Party slug -> privacy contact e-mail."""
-    subjects: Mapping[int, Sequence[str]] = field(default_factory=dict)
-    """Flow id -> names of its data subject categories."""
-    findings: Sequence[Finding] = ()
-    decisions: Mapping[tuple[str, int], Mapping[str, Any]] = field(default_factory=dict)
-    """(rule, flow) -> state, decision, reason, decided_by, decided_at, review_by, assignee."""
-
-
-def agreement_status(agreement: AgreementRecord, day: date) -> str:
-    """records.agreement_state in the words of the registers: "in effect", "expired"..."""
-    state = agreement_state(agreement, day)
-    return "in effect" if state is AgreementState.IN_FORCE else str(state)
-
-
-class Lookups:
-    """Look-ups shared by the tables of one report. Most answers repeat from flow to flow
-    (the same parties, categories and countries), so each is worked out once and kept."""
-
-    def __init__(self, data: ReportInput) -> None:
-        self.data = data
-        register = data.register
-        self.as_of = data.as_of
-        self.parties = register.parties
-        self.jurisdictions = Jurisdictions.from_register(register)
-        self.snapshot = self.jurisdictions.on(data.as_of)
-        self.flows = [f for f in register.flows if is_active(f, data.as_of)]
-        self.taxonomy = Taxonomy(register.categories)
-        self.purposes = Taxonomy(register.purposes)
-        # Agreements by pair of parties: a group company may sign thousands, and scanning
-        # them all for each of its flows made the registers quadratic.
-        self.agreements: dict[tuple[str, str], list[AgreementRecord]] = {}
-        for agreement in sorted(register.agreements, key=lambda a: a.reference):
-            for a in agreement.parties:
-                for b in agreement.parties:
-                    self.agreements.setdefault((a, b), []).append(agreement)
-        self._labels: dict[type[models.Choices], dict[str, str]] = {}
-        self._country: dict[str, str] = {}
-        self._countries: dict[tuple[str, ...], str] = {}
-        self._contact: dict[str, str] = {}
-        self._categories: dict[tuple[str, ...], str] = {}
-
-    def label(self, choices: type[models.Choices], value: str) -> str:
-        labels = self._labels.get(choices)
-        if labels is None:
-            labels = self._labels[choices] = {v: str(k) for v, k in choices.choices}
-        return labels.get(value, value) if value else ""
-
-    def country(self, code: str) -> str:
-        name = self._country.get(code)
-        if name is None:
-            name = self._country[code] = str(country_names.name(code)) or code
-        return name
-
-    def countries(self, codes: Iterable[str]) -> str:
-        key = tuple(codes)
-        text = self._countries.get(key)
-        if text is None:
-            text = ", ".join(self.country(c) for c in sorted(set(key)) if c)
-            self._countries[key] = text
-        return text
-
-    def party(self, slug: str) -> PartyRecord | None:
-        return self.parties.get(slug)
-
-    def name(self, slug: str | None) -> str:
-        party = self.parties.get(slug or "")
-        return party.name if party else (slug or "")
-
-    def contact(self, slug: str) -> str:
-        text = self._contact.get(slug)
-        if text is None:
-            party = self.parties.get(slug)
-            if party is None:
-                return slug
-            parts = [party.legal_name or party.name, self.country(party.country)]
-            if self.data.contacts.get(slug):
-                parts.append(self.data.contacts[slug])
-            text = self._contact[slug] = ", ".join(parts)
-        return text
-
-    def contracts(self, flow: FlowRecord) -> str:
-        found = [
-            f"{a.reference} ({self.label(AgreementKind, a.kind)}, "
-            f"{agreement_status(a, self.as_of)})"
-            for a in self.agreements.get((flow.source, flow.target), ())
-        ]
-        return "; ".join(found) or "None recorded"
-
-    def categories(self, flow: FlowRecord) -> str:
-        text = self._categories.get(flow.categories)
-        if text is None:
-            names = []
-            for key in flow.categories:
-                record = self.data.register.categories.get(key)
-                names.append(f"{record.name} ({key})" if record and record.name else key)
-            text = self._categories[flow.categories] = "; ".join(names)
-        return text
-
-    def purpose(self, flow: FlowRecord) -> str:
-        record = self.data.register.purposes.get(flow.purpose)
-        return record.name if record and record.name else flow.purpose
-
-    def business_function(self, flow: FlowRecord) -> str:
-        top = self.purposes.lineage(flow.purpose)[-1]
-        record = self.data.register.purposes.get(top)
-        return record.name if record and record.name else top
-
-    def locations(self, flow: FlowRecord) -> tuple[str, ...]:
-        target = self.parties.get(flow.target)
-        return flow.processing_countries or (target.countries if target else ())
-
-    def transfers(self, flow: FlowRecord) -> list[Transfer]:
-        """Each transfer out of the exporter's zone on the date: restricted ones need a
-        mechanism, the others go to countries an adequacy decision covers (Art. 30(1)(e)
-        lists both)."""
-        source = self.parties.get(flow.source)
-        if source is None:
-            return []
-        snapshot = self.snapshot
-        restricted = {
-            t.regime: set(t.countries)
-            for t in snapshot.restricted_transfers(flow, source, self.parties.get(flow.target))
-        }
-        found = []
-        for regime in snapshot.zone_regimes(source.country):
-            outside = sorted({c for c in self.locations(flow) if not snapshot.in_zone(regime, c)})
-            blocked = restricted.get(regime, set())
-            name = REGIME_NAMES.get(regime, regime)
-            if blocked:
-                found.append((regime, name, tuple(sorted(blocked)), True))
-            adequate = tuple(c for c in outside if c not in blocked)
-            if adequate:
-                found.append((regime, name, adequate, False))
-        return found
-
-    def third_countries(self, transfers: list[Transfer]) -> str:
-        return "; ".join(
-            f"{self.countries(codes)} ("
-            + (
-                f"restricted transfer under the {name}"
-                if restricted
-                else f"adequate for the {name}"
-            )
-            + ")"
-            for _, name, codes, restricted in transfers
-        )
-
-    def safeguards(self, flow: FlowRecord, transfers: list[Transfer]) -> str:
-        if not flow.transfer_mechanism:
-            return "None recorded" if any(r for *_, r in transfers) else ""
-        parts = [self.label(TransferMechanism, flow.transfer_mechanism)]
-        if flow.transfer_agreement:
-            parts.append(f"agreement {flow.transfer_agreement}")
-        if flow.tia_on:
-            parts.append(f"transfer impact assessment {flow.tia_on.isoformat()}")
-        return "; ".join(parts)
-
-    def special(self, flow: FlowRecord) -> bool:
-        """Special-category or criminal offence data, flagged on a category or an ancestor."""
-        return any(
-            not self.taxonomy.flags(key).isdisjoint(_SPECIAL_FLAGS) for key in flow.categories
-        )
+_CONTROLLING = (Role.CONTROLLER, Role.JOINT_CONTROLLER)
+_PROCESSING = (Role.PROCESSOR, Role.SUBPROCESSOR)
 
 
 # --- GDPR Art. 30(1) -----------------------------------------------------------------------
 
 
-def _controller_row(ctx: Lookups, flow: FlowRecord) -> list[Any]:
+@dataclass(frozen=True)
+class Activity:
+    """A row of one controller's record: a flow it sends, or one it receives as a
+    controller (then the source of the data is the sender)."""
+
+    controller: str
+    flow: FlowRecord
+    received: bool = False
+
+
+def _recipients(ctx: Lookups, flow: FlowRecord) -> str:
     target = ctx.party(flow.target)
-    subjects = ctx.data.subjects.get(flow.id, ())
-    basis = ctx.label(LawfulBasis, flow.lawful_basis) or "None recorded"
+    role = ctx.label(Role, flow.role)
+    if target is not None and target.relationship in _GROUP:
+        kind = f"Group company ({role.lower()})"
+    elif flow.role in _PROCESSING:
+        kind = role
+    elif flow.role == Role.JOINT_CONTROLLER:
+        kind = "Joint controller"
+    else:
+        kind = "Independent controller"
+    return f"{kind}: {ctx.name(flow.target)} ({ctx.countries(ctx.locations(flow))})"
+
+
+def _security(ctx: Lookups, activity: Activity) -> str:
+    flow = activity.flow
+    own = ctx.security(activity.controller)
+    parts = [f"{ctx.name(activity.controller)}: {own}" if own else NOT_RECORDED]
+    if not activity.received and flow.role in _PROCESSING and ctx.security(flow.target):
+        parts.append(f"{ctx.name(flow.target)} (processor): {ctx.security(flow.target)}")
+    return "\n".join(parts)
+
+
+def _art9(ctx: Lookups, flow: FlowRecord, special: bool) -> str:
+    condition = ctx.label(Art9Condition, flow.art9_condition)
+    if condition:
+        return condition
+    if special:
+        return "None recorded, although special category data is processed"
+    return "Not applicable: no special category data"
+
+
+def _controller_values(ctx: Lookups, activity: Activity) -> list[Any]:
+    """The 30 ICO columns for one activity. The lawful basis and the Art. 9 condition are
+    each written from the flow's one recorded value: the DPA 2018 Schedule 1 record repeats
+    the Art. 6 basis only where special category data makes that record needed."""
+    flow = activity.flow
     special = ctx.special(flow)
-    art9 = ctx.label(Art9Condition, flow.art9_condition)
-    processor = flow.role in (Role.PROCESSOR, Role.SUBPROCESSOR)
-    recipient_kind = ctx.label(Relationship, target.relationship) if target else ""
-    locations = ctx.countries(ctx.locations(flow))
-    transfers = ctx.transfers(flow)
-    values = [
+    basis = ctx.label(LawfulBasis, flow.lawful_basis) or "None recorded"
+    received = activity.received
+    transfers = [] if received else ctx.transfers(flow)
+    joint = ""
+    if flow.role == Role.JOINT_CONTROLLER:
+        joint = ctx.contact(flow.source if received else flow.target)
+    source = ""
+    if received:
+        source = f"Received from {ctx.name(flow.source)} ({ctx.country_of(flow.source)})"
+    interests = ""
+    if flow.lawful_basis == LawfulBasis.LEGITIMATE_INTERESTS:
+        interests = ctx.purpose(flow)
+    return [
         ctx.business_function(flow),
         ctx.purpose(flow),
-        ctx.contact(flow.target) if flow.role == Role.JOINT_CONTROLLER else "",
-        "; ".join(subjects) or NOT_RECORDED,
+        joint,
+        ctx.subjects(flow),
         ctx.categories(flow),
-        f"{recipient_kind}: {ctx.name(flow.target)} ({locations})",
-        ctx.contracts(flow) if processor else "",
+        "" if received else _recipients(ctx, flow),
+        ctx.contracts(flow) if flow.role in _PROCESSING and not received else "",
         ctx.third_countries(transfers),
-        ctx.safeguards(flow, transfers),
-        NOT_RECORDED,
-        NOT_RECORDED,
+        ctx.safeguards(flow, transfers) if not received else "",
+        ctx.retention(flow),
+        _security(ctx, activity),
         basis,
-        art9 or ("None recorded (special category data)" if special else ""),
-        ctx.purpose(flow) if flow.lawful_basis == LawfulBasis.LEGITIMATE_INTERESTS else "",
+        _art9(ctx, flow, special),
+        interests,
         "",
+        ctx.rights(flow),
         "",
+        source,
         "",
-        "",
-        "",
-        locations,
+        ctx.countries(ctx.locations(flow)),
         "", "", "", "", "", "",
         basis if special else "",
         "", "", "",
     ]  # fmt: skip
-    trace = [ctx.name(flow.target), ctx.label(Role, flow.role), flow.reference, flow.started_on]
-    return [ctx.contact(flow.source), *values, *trace]
+
+
+def _trace(ctx: Lookups, flow: FlowRecord) -> list[Any]:
+    return [
+        ctx.name(flow.source),
+        ctx.name(flow.target),
+        ctx.label(Role, flow.role),
+        flow.reference,
+        flow.started_on,
+    ]
+
+
+def controller_activities(ctx: Lookups) -> dict[str, list[Activity]]:
+    """Each group company acting as a controller on some flow, the own company first and
+    then by name, with its activities by purpose and counterpart: the flows it sends
+    (sub-processing apart, which is the processors' record) and those it receives as a
+    controller or joint controller."""
+    found: dict[str, list[Activity]] = {}
+    for flow in ctx.flows:
+        source, target = ctx.party(flow.source), ctx.party(flow.target)
+        if source is not None and source.relationship in _GROUP and flow.role != Role.SUBPROCESSOR:
+            found.setdefault(flow.source, []).append(Activity(flow.source, flow))
+        if target is not None and target.relationship in _GROUP and flow.role in _CONTROLLING:
+            found.setdefault(flow.target, []).append(Activity(flow.target, flow, received=True))
+
+    def other(a: Activity) -> str:
+        return ctx.name(a.flow.source if a.received else a.flow.target)
+
+    for activities in found.values():
+        activities.sort(
+            key=lambda a: (ctx.business_function(a.flow), ctx.purpose(a.flow), a.received,
+                           other(a), a.flow.reference)
+        )  # fmt: skip
+
+    def order(slug: str) -> tuple[bool, str, str]:
+        party = ctx.party(slug)
+        return (party is None or party.relationship != Relationship.OWN, ctx.name(slug), slug)
+
+    return {slug: found[slug] for slug in sorted(found, key=order)}
+
+
+def controller_sheets(
+    data: ReportInput, progress: Progress = no_progress
+) -> list[tuple[str, Table]]:
+    """GDPR Art. 30(1): one table for each controller (slug, table), with the ICO
+    template's columns and traceability columns after them."""
+    ctx = Lookups(data)
+    found = controller_activities(ctx)
+    meter = Meter(sum(len(a) for a in found.values()), progress)
+
+    def rows(activities: list[Activity]) -> Iterator[list[Any]]:
+        for activity in meter.each(activities):
+            yield [*_controller_values(ctx, activity), *_trace(ctx, activity.flow)]
+
+    return [
+        (slug, Table([*CONTROLLER_COLUMNS, *TRACE], rows(activities)))
+        for slug, activities in found.items()
+    ]
 
 
 def controller_record(data: ReportInput, progress: Progress = no_progress) -> Table:
-    """GDPR Art. 30(1): one row for each active flow a group company sends as controller,
-    with the ICO controller template's columns; a Controller column leads, traceability
-    columns follow. Sorted by controller, purpose and recipient."""
+    """The controller record as one table (the CSV): each controller's rows in turn, a
+    Controller column first."""
     ctx = Lookups(data)
-    chosen = []
-    for flow in ctx.flows:
-        source = ctx.party(flow.source)
-        if source is None or source.relationship not in _GROUP:
-            continue
-        if flow.role == Role.SUBPROCESSOR:
-            continue
-        chosen.append(flow)
-    chosen.sort(key=lambda f: (ctx.contact(f.source), ctx.purpose(f), ctx.name(f.target)))
-    meter = Meter(len(chosen), progress)
-    return Table(
-        [CONTROLLER_LEAD, *CONTROLLER_COLUMNS, *TRACE],
-        (_controller_row(ctx, flow) for flow in meter.each(chosen)),
-    )
+    found = controller_activities(ctx)
+    meter = Meter(sum(len(a) for a in found.values()), progress)
+
+    def rows() -> Iterator[list[Any]]:
+        for slug, activities in found.items():
+            lead = ctx.contact(slug)
+            for activity in meter.each(activities):
+                values = _controller_values(ctx, activity)
+                yield [lead, *values, *_trace(ctx, activity.flow)]
+
+    return Table([CONTROLLER_LEAD, *CONTROLLER_COLUMNS, *TRACE], rows())
 
 
 # --- GDPR Art. 30(2) -----------------------------------------------------------------------
@@ -368,18 +283,23 @@ def processor_record(data: ReportInput, progress: Progress = no_progress) -> Tab
             ) or (f"Not recorded (engaged by {ctx.name(flow.source)})")
         return text
 
-    chosen = [f for f in ctx.flows if f.role in (Role.PROCESSOR, Role.SUBPROCESSOR)]
-    chosen.sort(key=lambda f: (ctx.contact(f.target), controllers(f)))
+    chosen = [f for f in ctx.flows if f.role in _PROCESSING]
+    chosen.sort(key=lambda f: (ctx.contact(f.target), controllers(f), f.reference))
+
+    def processing(flow: FlowRecord) -> str:
+        subjects = ctx.data.subjects.get(flow.id, ())
+        about = f" (data subjects: {', '.join(subjects)})" if subjects else ""
+        return f"{ctx.purpose(flow)}: {ctx.categories(flow)}{about}"
 
     def row(flow: FlowRecord) -> list[Any]:
         transfers = ctx.transfers(flow)
         values = [
             controllers(flow),
             NOT_RECORDED,
-            f"{ctx.purpose(flow)}: {ctx.categories(flow)}",
+            processing(flow),
             ctx.third_countries(transfers),
             ctx.safeguards(flow, transfers),
-            NOT_RECORDED,
+            ctx.security(flow.target) or NOT_RECORDED,
         ]
         extra = [
             ctx.contracts(flow),

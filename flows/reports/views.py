@@ -21,9 +21,12 @@ from registry.web.permissions import exporter_required
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KIND_CHOICES = [
-    ("controller", "Controller record (GDPR Art. 30(1), ICO template columns)"),
+    ("controller", "Controller record (GDPR Art. 30(1), a sheet for each controller)"),
     ("processor", "Processor record (GDPR Art. 30(2))"),
-    ("pack", "Review pack (findings and decisions, flows, agreements, transfers, parties)"),
+    (
+        "pack",
+        "Review pack (diagram, findings and decisions, flows, agreements, transfers, parties)",
+    ),
 ]
 
 

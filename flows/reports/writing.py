@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import struct
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,6 +19,7 @@ from typing import IO, Any, TypeVar
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.drawing.image import Image as OpenpyxlImage
 from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -55,11 +57,23 @@ class Report:
     preambles: Mapping[str, Preamble] = field(default_factory=dict)
     summary: tuple[str, Callable[[Mapping[str, int]], Table]] | None = None
     """A first sheet made last, from the number of rows written to each of the others."""
+    flat: Table | None = None
+    """The register as one table, for a register of several sheets that a CSV also holds."""
+    images: Mapping[str, Image] = field(default_factory=dict)
+    """A picture on a sheet of its own, after the summary: title -> image."""
 
     @property
     def table(self) -> Table:
-        """The single table of a one-sheet register (what a CSV holds)."""
-        return next(iter(self.sheets.values()))
+        """What a CSV holds: the register as one table, else its single sheet."""
+        return self.flat if self.flat is not None else next(iter(self.sheets.values()))
+
+
+@dataclass(frozen=True)
+class Image:
+    """A PNG and the lines of text above it (a title, what it shows)."""
+
+    png: bytes
+    caption: Sequence[str] = ()
 
 
 class Meter:
@@ -218,12 +232,49 @@ class _SheetWriter:
         return value
 
 
+_IMAGE_WIDTH = 1500
+"""Pixels a picture is shown at, at most: the file keeps every pixel for zooming in."""
+
+
+class _Png(OpenpyxlImage):
+    """A PNG as openpyxl places it, sized from the PNG's own header: openpyxl reads the
+    size through Pillow, which this project does not otherwise need."""
+
+    def __init__(self, png: bytes) -> None:
+        if png[:8] != b"\x89PNG\r\n\x1a\n":
+            raise ValueError("not a PNG image")
+        self.ref = png
+        self.format = "png"
+        width, height = struct.unpack(">II", png[16:24])
+        scale = min(1.0, _IMAGE_WIDTH / width) if width else 1.0
+        self.width, self.height = round(width * scale), round(height * scale)
+
+    def _data(self) -> bytes:
+        return bytes(self.ref)
+
+
+def _write_image(workbook: Workbook, title: str, image: Image) -> None:
+    sheet: WriteOnlyWorksheet = workbook.create_sheet(title[:31])
+    for n, line in enumerate(image.caption):
+        cell = WriteOnlyCell(sheet, value=escape_formula(line))
+        if n == 0:
+            cell.font = Font(bold=True)
+        sheet.append([cell])
+    if image.png:
+        picture = _Png(image.png)
+        picture.anchor = f"A{len(image.caption) + 2}"
+        sheet.add_image(picture)
+
+
 def write_xlsx(report: Report, out: str | IO[bytes]) -> dict[str, int]:
     """Writes the report's sheets to `out` (a path or a binary file); returns the number of
     rows of each sheet."""
     workbook = Workbook(write_only=True)
     _add_styles(workbook)
     summary = _SheetWriter(workbook, report.summary[0]) if report.summary else None
+    # Pictures come after the summary and before the tables: what a reader looks at first.
+    for title, image in report.images.items():
+        _write_image(workbook, title, image)
     counts: dict[str, int] = {}
     for title, table in report.sheets.items():
         counts[title] = _SheetWriter(workbook, title).write(table, report.preambles.get(title, ()))

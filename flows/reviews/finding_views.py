@@ -32,9 +32,12 @@ def _get_flow_or_404(pk: int) -> Flow:
 def flow_detail(request: HttpRequest, pk: int) -> HttpResponse:
     flow = _get_flow_or_404(pk)
     today = date.today()
+    findings = marked(finding_selectors.flow_findings(flow.pk, today), today)
     context = {
         "flow": flow,
-        "findings": marked(finding_selectors.flow_findings(flow.pk, today), today),
+        "findings": findings,
+        "names": finding_selectors.party_names(m.finding for m in findings),
+        "coverage": selectors.coverage_of(flow_ids=[flow.pk], as_of=today).get(flow.pk),
         "as_of": today,
     }
     return render(request, "flows/flow_detail.html", context)
@@ -79,4 +82,10 @@ def finding_detail(request: HttpRequest, rule: str, flow_id: int) -> HttpRespons
     if facts is None:
         raise Http404(f"No {rule} finding on flow {flow_id} as of {as_of.isoformat()}.")
     [state, *_] = marked(facts.findings[:1], as_of)
-    return render(request, "flows/finding_detail.html", {"facts": facts, "state": state})
+    context = {
+        "facts": facts,
+        "state": state,
+        "names": finding_selectors.party_names(facts.findings),
+        "category_names": finding_selectors.category_names(facts.findings),
+    }
+    return render(request, "flows/finding_detail.html", context)

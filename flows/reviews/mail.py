@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from flows.choices import ReviewDecision
+from flows.engine.rules import rule_title
 from flows.reviews.models import Review
 from flows.reviews.selectors import person
 from registry.selectors import organisation_name
@@ -39,6 +40,7 @@ def _item(review: Review, message: str, base_url: str) -> dict[str, Any]:
     flow = review.flow
     return {
         "review": review,
+        "title": rule_title(review.rule),
         "message": message,
         "flow": flow,
         "link": _link(base_url, review),
@@ -74,7 +76,9 @@ def _change_request(
         "by": person(review.decided_by),
         **_item(review, message, base_url),
     }
-    subject = f"{organisation}: change requested on {review.flow.reference} ({review.rule})"
+    subject = (
+        f"{organisation}: change requested on {review.flow.reference} ({rule_title(review.rule)})"
+    )
     body = render_to_string("flows/reviews/mail/change_requested.txt", context)
     return EmailMessage(subject=subject, body=body, to=[assignee.email])
 
@@ -88,7 +92,8 @@ def _second_reviewer(
     items = [_item(r, m, base_url) for r, m in awaiting]
     if len(items) == 1:
         subject = (
-            f"{organisation}: risk accepted on {first.flow.reference} ({first.rule}) "
+            f"{organisation}: risk accepted on {first.flow.reference} "
+            f"({rule_title(first.rule)}) "
             "awaits a second reviewer"
         )
     else:

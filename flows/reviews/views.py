@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from flows import selectors
+from flows.engine.rules import rule_title
 from flows.findings import party_names
 from flows.reviews import selectors as review_selectors
 from flows.reviews.forms import (
@@ -164,7 +165,7 @@ def review_decide_view(request: AuthenticatedHttpRequest, rule: str, flow_id: in
             _errors_into(form, error)
         else:
             note = " It awaits a second reviewer." if review.needs_second_reviewer else ""
-            messages.success(request, f"Decision recorded on {rule}.{note}")
+            messages.success(request, f"Decision recorded on “{rule_title(rule)}”.{note}")
             return redirect(reverse("review_detail", args=[rule, flow_id]))
     context = _detail_context(request, page, form=form)
     return render(request, "flows/reviews/detail.html", context, status=400)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from registry.demo.records import D, DemoAgreement
+from registry.demo.records import CUSTOMER, D, DemoAgreement
 
 
 def demo_agreements(today: date) -> tuple[DemoAgreement, ...]:
@@ -18,6 +18,18 @@ def demo_agreements(today: date) -> tuple[DemoAgreement, ...]:
             D("2014-03-01"),
             notes="Relies on VoIPX's Safe Harbor self-certification for EU and "
             "Swiss data sent to New York. Never updated since.",
+        ),
+        DemoAgreement(
+            "scc-2004-voipx-ch-2015",
+            "scc_2004_c2c",
+            ("voipx-switzerland", "voipx"),
+            "Standard contractual clauses 2004/915/EC, Switzerland to New York",
+            D("2015-12-15"),
+            effective_on=D("2016-01-01"),
+            terminated_on=D("2017-01-12"),
+            categories=CUSTOMER,
+            notes="Signed when Safe Harbor stopped being a basis for Swiss data; "
+            "replaced by the Swiss-US Privacy Shield.",
         ),
         DemoAgreement(
             "iga-voipx-uk-2021",

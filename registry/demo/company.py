@@ -16,10 +16,11 @@ from datetime import date
 
 from django.db import transaction
 
-from flows.models import DataCategory, Purpose
+from flows.models import DataCategory, DataSubject, Purpose
 from flows.services import flow_upsert
 from registry.demo.agreements import demo_agreements
 from registry.demo.flows import demo_flows
+from registry.demo.history import demo_history_backdate
 from registry.demo.onboarding import seed_onboarding_demo
 from registry.demo.parties import demo_parties
 from registry.demo.publications import seed_publications
@@ -64,11 +65,18 @@ def _seed_demo(today: date) -> DemoRegister:
             pci_attested_on=p.pci_attested_on,
             status=p.status,
             notes=p.notes,
+            security_measures=p.security_measures,
         )
     keys = {c for f in demo.flows for c in f.categories} | {
         c for a in demo.agreements for c in a.categories
     }
     categories = {c.key: c for c in DataCategory.objects.filter(key__in=keys)}
+    subjects = {
+        d.key: d
+        for d in DataSubject.objects.filter(
+            key__in={k for f in demo.flows for k in f.data_subjects}
+        )
+    }
     purposes = {p.key: p for p in Purpose.objects.filter(key__in={f.purpose for f in demo.flows})}
     agreements = {}
     for a in demo.agreements:
@@ -103,7 +111,10 @@ def _seed_demo(today: date) -> DemoRegister:
             transfer_agreement=agreements[f.transfer_agreement] if f.transfer_agreement else None,
             tia_on=f.tia_on,
             description=f.description,
+            data_subjects=[subjects[k] for k in f.data_subjects],
+            retention=f.retention,
         )
     seed_publications(demo, parties, today)
     seed_onboarding_demo(today)
+    demo_history_backdate(demo)
     return demo

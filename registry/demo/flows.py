@@ -22,6 +22,8 @@ def demo_flows(today: date) -> tuple[DemoFlow, ...]:
             lawful_basis="contract",
             transfer_mechanism="safe_harbor",
             transfer_agreement="iga-voipx-2014",
+            data_subjects=("customer",),
+            retention="6 years after the end of the customer contract",
             description="Breach on purpose: Safe Harbor, invalid since 2015-10-06.",
         ),
         DemoFlow(
@@ -31,11 +33,50 @@ def demo_flows(today: date) -> tuple[DemoFlow, ...]:
             CUSTOMER,
             "essential.service.operations",
             "controller",
-            D("2014-06-01"),
+            D("2017-01-12"),
             lawful_basis="contract",
             transfer_mechanism="privacy_shield",
             transfer_agreement="iga-voipx-2014",
-            description="Breach on purpose: Swiss-US Privacy Shield, dead since 2020.",
+            data_subjects=("customer",),
+            retention="6 years after the end of the customer contract",
+            description="Breach on purpose: Swiss-US Privacy Shield, dead since 2020. "
+            "The third tool of this transfer since 2014.",
+        ),
+        # The same transfer in its earlier tools: one flow a tool, each ended when the next
+        # began, so every date is judged by the tool used then.
+        DemoFlow(
+            "ch-to-hq-customer-records-2014",
+            "voipx-switzerland",
+            "voipx",
+            CUSTOMER,
+            "essential.service.operations",
+            "controller",
+            D("2014-06-01"),
+            ended_on=D("2015-12-31"),
+            lawful_basis="contract",
+            transfer_mechanism="safe_harbor",
+            transfer_agreement="iga-voipx-2014",
+            data_subjects=("customer",),
+            retention="6 years after the end of the customer contract",
+            description="Swiss-US Safe Harbor, until the FDPIC said on 2015-10-22 that it "
+            "no longer sufficed; replaced by SCCs from 2016.",
+        ),
+        DemoFlow(
+            "ch-to-hq-customer-records-2016",
+            "voipx-switzerland",
+            "voipx",
+            CUSTOMER,
+            "essential.service.operations",
+            "controller",
+            D("2016-01-01"),
+            ended_on=D("2017-01-11"),
+            lawful_basis="contract",
+            transfer_mechanism="scc_2004",
+            transfer_agreement="scc-2004-voipx-ch-2015",
+            data_subjects=("customer",),
+            retention="6 years after the end of the customer contract",
+            description="SCCs 2004/915/EC between the group companies, until the Swiss-US "
+            "Privacy Shield opened on 2017-01-12.",
         ),
         DemoFlow(
             "hq-to-ie-customer-records",
@@ -46,6 +87,8 @@ def demo_flows(today: date) -> tuple[DemoFlow, ...]:
             "controller",
             D("2014-03-01"),
             lawful_basis="contract",
+            data_subjects=("customer",),
+            retention="6 years after the end of the customer contract",
             description="Compliant: intra-group, no EU transfer out of the EEA.",
         ),
         DemoFlow(
@@ -57,6 +100,8 @@ def demo_flows(today: date) -> tuple[DemoFlow, ...]:
             "controller",
             D("2021-02-01"),
             lawful_basis="legitimate_interests",
+            data_subjects=("customer",),
+            retention="2 years after the support ticket is closed",
             description="Compliant: the UK is adequate for the EU.",
         ),
         DemoFlow(
@@ -68,6 +113,8 @@ def demo_flows(today: date) -> tuple[DemoFlow, ...]:
             "processor",
             D("2019-04-01"),
             lawful_basis="contract",
+            data_subjects=("customer",),
+            retention="For the term of the hosting contract, then deleted within 30 days",
             description="Compliant, but its DPA expires within 90 days.",
         ),
         DemoFlow(
@@ -80,6 +127,8 @@ def demo_flows(today: date) -> tuple[DemoFlow, ...]:
             D("2023-09-01"),
             lawful_basis="contract",
             transfer_mechanism="dpf",
+            data_subjects=("customer",),
+            retention="For the term of the hosting contract, then deleted within 30 days",
             description="Compliant: Nimbus is DPF-certified, so the US is adequate.",
         ),
         DemoFlow(
@@ -90,6 +139,8 @@ def demo_flows(today: date) -> tuple[DemoFlow, ...]:
             "essential.service.operations",
             "subprocessor",
             D("2019-06-01"),
+            data_subjects=("customer",),
+            retention="Backups kept 35 days on a rolling basis",
             description="Compliant sub-processing with general authorisation.",
         ),
         DemoFlow(
@@ -101,6 +152,8 @@ def demo_flows(today: date) -> tuple[DemoFlow, ...]:
             "processor",
             D("2016-02-01"),
             lawful_basis="contract",
+            data_subjects=("customer",),
+            retention="7 years after the invoice date (tax records)",
             description="Breach on purpose: card data to a vendor whose PCI attestation "
             "is out of date; its printing sub-processor has no agreement.",
         ),
@@ -115,6 +168,8 @@ def demo_flows(today: date) -> tuple[DemoFlow, ...]:
             lawful_basis="contract",
             transfer_mechanism="scc_2010",
             transfer_agreement="scc-2010-ledgerline",
+            data_subjects=("customer",),
+            retention="6 years after the invoice date (tax records)",
             description="Breach on purpose: the 2010 SCCs lapsed on 2022-12-27.",
         ),
         DemoFlow(
@@ -125,6 +180,8 @@ def demo_flows(today: date) -> tuple[DemoFlow, ...]:
             "essential.service.payment_processing",
             "subprocessor",
             D("2019-01-01"),
+            data_subjects=("customer",),
+            retention="Deleted 30 days after the invoice is posted",
             description="Breach on purpose: no agreement at all.",
         ),
         DemoFlow(
@@ -136,6 +193,8 @@ def demo_flows(today: date) -> tuple[DemoFlow, ...]:
             "processor",
             D("2020-01-10"),
             lawful_basis="contract",
+            data_subjects=("customer",),
+            retention="13 months after the transaction (chargebacks)",
             description="Compliant: DPA and a current PCI DSS attestation.",
         ),
         DemoFlow(
@@ -147,6 +206,8 @@ def demo_flows(today: date) -> tuple[DemoFlow, ...]:
             "processor",
             D("2020-01-10"),
             lawful_basis="contract",
+            data_subjects=("customer",),
+            retention="13 months after the transaction (chargebacks)",
             description="Compliant: inside the EEA.",
         ),
         DemoFlow(
@@ -158,6 +219,8 @@ def demo_flows(today: date) -> tuple[DemoFlow, ...]:
             "processor",
             D("2022-03-01"),
             lawful_basis="consent",
+            data_subjects=("customer", "prospect"),
+            retention="Until the person unsubscribes",
             description="Compliant: consented marketing e-mail.",
         ),
         DemoFlow(
@@ -171,6 +234,8 @@ def demo_flows(today: date) -> tuple[DemoFlow, ...]:
             lawful_basis="consent",
             transfer_mechanism="scc_2021",
             transfer_agreement="scc-2021-m2-mailspring",
+            data_subjects=("customer", "prospect"),
+            retention="Until the person unsubscribes",
             description="Breach on purpose: SCCs without a transfer impact assessment.",
         ),
         DemoFlow(
@@ -181,6 +246,8 @@ def demo_flows(today: date) -> tuple[DemoFlow, ...]:
             "marketing.communications.email",
             "subprocessor",
             D("2023-01-10"),
+            data_subjects=("customer", "prospect"),
+            retention="Delivery logs kept 30 days",
             description="Breach on purpose: the DPA allows no sub-processors.",
         ),
         DemoFlow(
@@ -192,6 +259,8 @@ def demo_flows(today: date) -> tuple[DemoFlow, ...]:
             "processor",
             D("2020-07-01"),
             lawful_basis="legitimate_interests",
+            data_subjects=("visitor", "customer"),
+            retention="26 months",
             description="Breach on purpose: the DPA expired on 2025-06-30.",
         ),
         DemoFlow(
@@ -203,6 +272,8 @@ def demo_flows(today: date) -> tuple[DemoFlow, ...]:
             "processor",
             D("2021-09-01"),
             lawful_basis="contract",
+            data_subjects=("customer",),
+            retention="2 years after the support ticket is closed",
             description="Breach on purpose: support in the Philippines, no mechanism.",
         ),
         DemoFlow(
@@ -217,6 +288,8 @@ def demo_flows(today: date) -> tuple[DemoFlow, ...]:
             transfer_mechanism="scc_2021",
             transfer_agreement="scc-2021-m1-callbridge",
             tia_on=D("2021-08-20"),
+            data_subjects=("customer",),
+            retention="2 years after the support ticket is closed",
             description="Breach on purpose: module 1 signed where module 2 is needed.",
         ),
         DemoFlow(
@@ -227,6 +300,8 @@ def demo_flows(today: date) -> tuple[DemoFlow, ...]:
             "essential.service.operations.support",
             "subprocessor",
             D("2022-02-01"),
+            data_subjects=("customer",),
+            retention="Transcripts deleted 90 days after the call",
             description="Breach on purpose: no flow-down of obligations.",
         ),
         DemoFlow(
@@ -238,6 +313,8 @@ def demo_flows(today: date) -> tuple[DemoFlow, ...]:
             "processor",
             D("2024-02-01"),
             lawful_basis="legitimate_interests",
+            data_subjects=("customer",),
+            retention="Voiceprint deleted when the account closes",
             description="Breach on purpose: voice biometrics without an Art. 9 condition.",
         ),
         DemoFlow(
@@ -249,6 +326,7 @@ def demo_flows(today: date) -> tuple[DemoFlow, ...]:
             "controller",
             D("2015-05-01"),
             lawful_basis="legitimate_interests",
+            data_subjects=("customer",),
             description="Breach on purpose: shares customers with resellers under an "
             "NDA only, without consent.",
         ),
@@ -260,6 +338,7 @@ def demo_flows(today: date) -> tuple[DemoFlow, ...]:
             "marketing.advertising.third_party.targeted",
             "controller",
             D("2018-01-01"),
+            data_subjects=("visitor", "prospect"),
             description="Breach on purpose: no agreement, no lawful basis, no consent.",
         ),
         DemoFlow(
@@ -271,6 +350,8 @@ def demo_flows(today: date) -> tuple[DemoFlow, ...]:
             "controller",
             D("2023-09-01"),
             lawful_basis="contract",
+            data_subjects=("trainee",),
+            retention="Until the end of the school year",
             description="Breach on purpose: children's data without parental consent.",
         ),
         DemoFlow(
@@ -282,6 +363,8 @@ def demo_flows(today: date) -> tuple[DemoFlow, ...]:
             "joint_controller",
             D("2024-01-20"),
             lawful_basis="consent",
+            data_subjects=("prospect", "customer"),
+            retention="1 year after the webinar",
             description="Compliant: joint-controller arrangement.",
         ),
     )

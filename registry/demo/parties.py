@@ -6,6 +6,13 @@ from datetime import date, timedelta
 
 from registry.demo.records import D, DemoParty
 
+GROUP_SECURITY = (
+    "Group information security policy (ISO/IEC 27001 aligned): encryption in transit "
+    "(TLS 1.2+) and at rest (AES-256), single sign-on with multi-factor authentication, "
+    "role-based access reviewed quarterly, logging and monitoring, annual penetration test, "
+    "staff training."
+)
+
 
 def demo_parties(today: date) -> tuple[DemoParty, ...]:
     """Dates that must stay recent count from `today`."""
@@ -19,6 +26,7 @@ def demo_parties(today: date) -> tuple[DemoParty, ...]:
             website="https://voipx.example",
             contact_email="legal@voipx.example",
             notes="3 Seabro Avenue, Suite B, Amityville, NY 11701.",
+            security_measures=GROUP_SECURITY,
         ),
         DemoParty(
             "voipx-ireland",
@@ -28,6 +36,7 @@ def demo_parties(today: date) -> tuple[DemoParty, ...]:
             parent="voipx",
             legal_name="VoIPX Europe Limited",
             contact_email="dpo@voipx.example",
+            security_measures=GROUP_SECURITY,
         ),
         DemoParty(
             "voipx-switzerland",
@@ -36,6 +45,7 @@ def demo_parties(today: date) -> tuple[DemoParty, ...]:
             "CH",
             parent="voipx",
             legal_name="VoIPX Schweiz GmbH",
+            security_measures=GROUP_SECURITY,
         ),
         DemoParty(
             "voipx-uk",
@@ -44,6 +54,7 @@ def demo_parties(today: date) -> tuple[DemoParty, ...]:
             "GB",
             parent="voipx-ireland",
             legal_name="VoIPX UK Ltd",
+            security_measures=GROUP_SECURITY,
         ),
         DemoParty(
             "nimbus-hosting",
@@ -55,6 +66,10 @@ def demo_parties(today: date) -> tuple[DemoParty, ...]:
             website="https://nimbus.example",
             dpf_certified_until=today + timedelta(days=300),
             notes="Hosts the VoIP platform and the web site.",
+            security_measures=(
+                "ISO/IEC 27001 and SOC 2 Type II certified data centres; encryption at rest, "
+                "network segregation, 24/7 monitoring."
+            ),
         ),
         DemoParty(
             "coldvault-storage",
@@ -65,6 +80,9 @@ def demo_parties(today: date) -> tuple[DemoParty, ...]:
             engaged_by="nimbus-hosting",
             dpf_certified_until=today + timedelta(days=200),
             notes="Off-site backups for Nimbus Hosting.",
+            security_measures=(
+                "Encrypted off-site backups (AES-256), keys held by Nimbus Hosting; access logged."
+            ),
         ),
         DemoParty(
             "ledgerline-billing",
@@ -75,6 +93,10 @@ def demo_parties(today: date) -> tuple[DemoParty, ...]:
             dpf_certified_until=D("2025-08-31"),
             pci_attested_on=D("2024-05-01"),
             notes="Billing and invoicing. DPF certification lapsed; PCI AOC out of date.",
+            security_measures=(
+                "PCI DSS programme (attestation out of date); encryption at rest; access by "
+                "named staff."
+            ),
         ),
         DemoParty(
             "printmail-services",
@@ -93,6 +115,10 @@ def demo_parties(today: date) -> tuple[DemoParty, ...]:
             legal_name="Paywell Payments B.V.",
             pci_attested_on=today - timedelta(days=120),
             notes="Card acquiring and payment processing.",
+            security_measures=(
+                "PCI DSS Level 1 service provider; tokenisation of card numbers; ISO/IEC 27001 "
+                "certified."
+            ),
         ),
         DemoParty(
             "mailspring-marketing",
@@ -101,6 +127,9 @@ def demo_parties(today: date) -> tuple[DemoParty, ...]:
             "US",
             legal_name="Mailspring Marketing Inc.",
             notes="Marketing e-mail with unsubscribe. Not DPF-certified.",
+            security_measures=(
+                "Encryption in transit; multi-factor authentication for customer accounts."
+            ),
         ),
         DemoParty(
             "postbox-relay",
@@ -119,6 +148,9 @@ def demo_parties(today: date) -> tuple[DemoParty, ...]:
             "GB",
             legal_name="Clicktrace Analytics Ltd",
             notes="Web analytics: cookies and web beacons.",
+            security_measures=(
+                "IP addresses truncated on collection; data encrypted at rest; SOC 2 Type I."
+            ),
         ),
         DemoParty(
             "callbridge-support",
@@ -127,6 +159,10 @@ def demo_parties(today: date) -> tuple[DemoParty, ...]:
             "PH",
             legal_name="Callbridge Support Inc.",
             notes="Outsourced customer support desk in Manila.",
+            security_measures=(
+                "Clean-desk policy, no removable media, call recordings encrypted, staff "
+                "background checks."
+            ),
         ),
         DemoParty(
             "voxtranscribe",
@@ -144,6 +180,9 @@ def demo_parties(today: date) -> tuple[DemoParty, ...]:
             "IL",
             legal_name="VoicePrint Security Ltd",
             notes="Caller voice verification against account takeover.",
+            security_measures=(
+                "Voiceprints stored as templates, encrypted at rest; ISO/IEC 27001 certified."
+            ),
         ),
         DemoParty(
             "partnerhub-resellers",
@@ -176,6 +215,9 @@ def demo_parties(today: date) -> tuple[DemoParty, ...]:
             "DE",
             legal_name="Confera Events GmbH",
             notes="Co-hosts customer webinars.",
+            security_measures=(
+                "Encryption in transit and at rest; access limited to the events team."
+            ),
         ),
         # Last, so that the parties before it keep their keys: announced to customers and
         # not yet in effect (registry/demo/publications.py), with no flow until then.

@@ -24,6 +24,7 @@ class DemoParty:
     pci_attested_on: date | None = None
     status: str = "approved"
     notes: str = ""
+    security_measures: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,8 @@ class DemoFlow:
     tia_on: date | None = None
     ended_on: date | None = None
     description: str = ""
+    data_subjects: tuple[str, ...] = ()
+    retention: str = ""
 
 
 @dataclass(frozen=True)

@@ -12,14 +12,17 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from django.core.files.storage import default_storage
+from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from registry.importing.engine import (
     DatabaseBusy,
+    ImportReport,
     Kind,
     Row,
     RowError,
@@ -101,6 +104,8 @@ class ImportPreview:
     rows: list[PreviewRow]
     file_errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    report: ImportReport | None = None
+    """The engine's dry-run report the rows were read from."""
 
     @property
     def counts(self) -> dict[str, int]:
@@ -145,10 +150,58 @@ def import_upload(
         )
     if not upload.size:
         raise ImportRefused("The file is empty: there is no header row and no data.")
+    imports_sweep()
     token = secrets.token_hex(16)
     name = get_valid_filename(PurePosixPath(upload.name or "file").name)
     path = default_storage.save(f"{_FOLDER}/{user.pk}/{token}/{kind}/{name}", upload)
     return PendingImport(token=token, kind=kind, filename=name, path=path)
+
+
+PENDING_HOURS = 24
+"""A previewed file nobody confirmed or discarded is deleted after this many hours: the
+person left the page, and the file holds personal data nobody needs to keep."""
+
+
+def imports_sweep(*, older_than: timedelta = timedelta(hours=PENDING_HOURS)) -> int:
+    """Delete the pending imports' files older than `older_than` (whoever uploaded them),
+    with their emptied folders; the number of files deleted. Every upload runs it, and so
+    does `manage.py sweep_imports` (for a cron), so that abandoned previews never pile up."""
+    cutoff = timezone.now() - older_than
+    deleted = 0
+    for user_folder in _folders(_FOLDER):
+        for token_folder in _folders(user_folder):
+            for kind_folder in _folders(token_folder):
+                _, files = default_storage.listdir(kind_folder)
+                old = [
+                    f"{kind_folder}/{name}"
+                    for name in files
+                    if default_storage.get_modified_time(f"{kind_folder}/{name}") < cutoff
+                ]
+                for path in old:
+                    default_storage.delete(path)
+                deleted += len(old)
+                if len(old) == len(files):
+                    _delete_folder(kind_folder)
+            if not _folders(token_folder):
+                _delete_folder(token_folder)
+    return deleted
+
+
+def _delete_folder(folder: str) -> None:
+    """Remove an emptied folder where the storage has folders (a file system); object
+    stores have none to remove."""
+    try:
+        default_storage.delete(folder)
+    except OSError:
+        pass
+
+
+def _folders(folder: str) -> list[str]:
+    try:
+        folders, _ = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return []
+    return [f"{folder}/{name}" for name in sorted(folders)]
 
 
 def import_pending(*, user: AbstractBaseUser | AnonymousUser, token: str) -> PendingImport | None:
@@ -176,8 +229,13 @@ def import_discard(*, pending: PendingImport) -> None:
 def import_preview(*, pending: PendingImport) -> ImportPreview:
     """What importing the pending file would do, row by row, written nowhere; raises
     ImportRefused when the file cannot be read or the database is busy."""
-    table = pending.read()
-    kind = _previewing(kind_named(pending.kind))
+    return table_preview(kind_name=pending.kind, table=pending.read())
+
+
+def table_preview(*, kind_name: str, table: Table) -> ImportPreview:
+    """What importing these rows would do, row by row, written nowhere (the product's import
+    page and the admin's preview); ImportRefused when the database is busy."""
+    kind = _previewing(kind_named(kind_name))
     try:
         with busy_as_error():
             report = kind.run(table, dry_run=True)
@@ -207,7 +265,7 @@ def import_preview(*, pending: PendingImport) -> ImportPreview:
             rows.append(PreviewRow(line, key, UPDATE, _changes(kind, row)))
         else:
             rows.append(PreviewRow(line, key, UNCHANGED))
-    return ImportPreview(pending.kind, kind.key, rows, file_errors, list(report.warnings))
+    return ImportPreview(kind_name, kind.key, rows, file_errors, list(report.warnings), report)
 
 
 def import_confirm(*, user: AbstractBaseUser | AnonymousUser, pending: PendingImport) -> Job:

@@ -18,7 +18,7 @@ from django.forms.formsets import DELETION_FIELD_NAME
 from django_countries import countries
 
 from flows.choices import LawfulBasis
-from flows.models import DataCategory, Purpose
+from flows.models import DataCategory, DataSubject, Purpose
 from registry.choices import Relationship
 from registry.forms import choice_field
 from registry.models import Party
@@ -32,6 +32,10 @@ def _country_choices() -> list[tuple[str, str]]:
 
 def _category_choices() -> list[tuple[str, str]]:
     return [(c.key, f"{c.name} ({c.key})") for c in DataCategory.objects.order_by("key")]
+
+
+def _data_subject_choices() -> list[tuple[str, str]]:
+    return [(d.key, f"{d.name} ({d.key})") for d in DataSubject.objects.order_by("name", "key")]
 
 
 def _purpose_choices() -> list[tuple[str, str]]:
@@ -150,10 +154,18 @@ class CategoriesForm(forms.Form):
     categories = forms.MultipleChoiceField(
         label="Data categories you will receive", widget=_categories()
     )
+    # Optional so that answers saved before the question existed still validate.
+    data_subjects = forms.MultipleChoiceField(
+        label="Whose data you will receive",
+        help_text="The people the data is about: our customers, employees, job applicants...",
+        required=False,
+        widget=PickMany(search_label="Search the data subjects"),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choice_field(self, "categories").choices = _category_choices()
+        choice_field(self, "data_subjects").choices = _data_subject_choices()
 
 
 class CountriesForm(forms.Form):

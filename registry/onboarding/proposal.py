@@ -141,6 +141,8 @@ class ProposedFlow:
     transfer_agreement: str | None = None
     subprocessor_agreement: str | None = None
     """For a sub-processor's flow: the reference of the agreement the vendor says binds it."""
+    data_subjects: tuple[str, ...] = ()
+    """Keys of the data subjects whose data the flow carries (GDPR Art. 30(1)(c))."""
 
 
 @dataclass(frozen=True)
@@ -228,6 +230,8 @@ def onboarding_proposal(onboarding: Onboarding) -> Proposal:
     elif scc_reference:
         mechanism, transfer_agreement = "scc_2021", scc_reference
     categories = tuple(sorted(answers["categories"]["categories"]))
+    # The same people's data reaches the vendor's sub-processors.
+    subjects = tuple(sorted(answers["categories"].get("data_subjects") or ()))
     purposes = sorted(answers["services"]["purposes"])
     flows = [
         ProposedFlow(
@@ -241,6 +245,7 @@ def onboarding_proposal(onboarding: Onboarding) -> Proposal:
             lawful_basis=onboarding.lawful_basis,
             transfer_mechanism=mechanism,
             transfer_agreement=transfer_agreement,
+            data_subjects=subjects,
         )
         for sender in senders
         for purpose in purposes
@@ -289,6 +294,7 @@ def onboarding_proposal(onboarding: Onboarding) -> Proposal:
                 processing_countries=where,
                 lawful_basis=onboarding.lawful_basis,
                 subprocessor_agreement=agreement_reference,
+                data_subjects=subjects,
             )
         )
     vendor_fields = {

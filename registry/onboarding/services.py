@@ -23,7 +23,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from flows.models import DataCategory, Flow, Purpose
+from flows.models import DataCategory, DataSubject, Flow, Purpose
 from flows.services import flow_upsert
 from registry.choices import PartyStatus, Relationship
 from registry.models import Party
@@ -361,6 +361,7 @@ def onboarding_submit(
             processing_countries=sub.processing_countries,
         )
     categories = {c.key: c for c in DataCategory.objects.all()}
+    subjects = {d.key: d for d in DataSubject.objects.all()}
     purposes = {p.key: p for p in Purpose.objects.all()}
     today = date.today()
     for spec in proposal.flows:
@@ -369,6 +370,7 @@ def onboarding_submit(
             source=parties[spec.source],
             target=parties[spec.target],
             categories=[categories[k] for k in spec.categories],
+            data_subjects=[subjects[k] for k in spec.data_subjects if k in subjects],
             purpose=purposes[spec.purpose],
             role=spec.role,
             started_on=today,
@@ -412,6 +414,12 @@ def onboarding_submit(
 
 
 DECISIONS = ("approve", "reject", "request_changes")
+DECISION_WORDS = {
+    "approve": "the vendor is approved",
+    "reject": "the vendor is rejected",
+    "request_changes": "changes are requested from the vendor, who gets the link again",
+}
+"""What each decision did, for the reviewer's confirmation."""
 
 
 @transaction.atomic
@@ -533,6 +541,6 @@ def _approve(onboarding: Onboarding, matches: Mapping[int, Party], reviewer: Any
 def proposed_flows(onboarding: Onboarding) -> list[Flow]:
     return list(
         onboarding.proposed_flows.select_related("source", "target", "purpose")
-        .prefetch_related("categories")
+        .prefetch_related("categories", "data_subjects")
         .order_by("reference")
     )

@@ -185,7 +185,7 @@ def onboarding_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             actor=request.user,
             note=f"Our reviewer asks for changes:\n{request.POST.get('comment', '').strip()}",
         )
-    messages.success(request, f"Decision recorded: {decision}.")
+    messages.success(request, f"Decision recorded: {services.DECISION_WORDS[decision]}.")
     return redirect(onboarding)
 
 

@@ -14,6 +14,7 @@ from registry.publication import (
     publication_notice_days,
     publication_relationship_choices,
 )
+from registry.web.arguments import is_row_id
 
 APPROVE, REJECT = "approve", "reject"
 CHOOSE_ACTION = "Choose “Approve for the public list” or “Reject”."
@@ -42,7 +43,7 @@ class PartyIdsField(forms.Field):
             ids = sorted({int(v) for v in values})
         except (TypeError, ValueError):
             ids = [0]
-        if any(not 0 < pk < 2**63 for pk in ids):
+        if not all(is_row_id(pk) for pk in ids):
             raise forms.ValidationError("Tick parties of the list only.")
         return ids
 

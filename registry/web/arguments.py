@@ -88,3 +88,9 @@ class SupportedDateField(forms.DateField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}))
         super().__init__(**kwargs)
+
+
+def is_row_id(value: int) -> bool:
+    """Whether `value` can be a row's id: a positive integer that fits the database's 64-bit
+    keys (SQLite raises OverflowError for a larger one, where a page should say "not found")."""
+    return 0 < value < 2**63

@@ -235,7 +235,7 @@ def _journey(browser, base: str, shots: Shots) -> None:
     shots.both_widths(reviewer, "reviewer-prediction-and-decision", scroll_to="#prediction")
     reviewer.get_by_role("button", name="Approve").click()
     reviewer.wait_for_load_state()
-    assert reviewer.get_by_text("Decision recorded: approve.").is_visible()
+    assert reviewer.get_by_text("Decision recorded: the vendor is approved.").is_visible()
     shots.both_widths(reviewer, "reviewer-approved")
 
     # 4. The vendor is in the register.

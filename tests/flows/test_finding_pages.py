@@ -1,5 +1,6 @@
 """The pages legal counsel reads: findings by severity, a finding with its facts."""
 
+import re
 from datetime import date
 
 import pytest
@@ -29,10 +30,12 @@ def test_the_dashboard_shows_the_safe_harbor_breach_at_a_glance(viewer_client, d
 def test_findings_are_grouped_by_severity_worst_first(viewer_client, demo):
     page = viewer_client.get(reverse("finding_list")).content.decode()
     table = page[page.index("<table") :]
-    assert table.index("<code>SALE_OR_SHARE_WITHOUT_CONSENT</code>") < table.index(
-        "<code>MISSING_TIA</code>"
+    assert table.index('<code class="key">SALE_OR_SHARE_WITHOUT_CONSENT</code>') < table.index(
+        '<code class="key">MISSING_TIA</code>'
     )
-    assert table.index("<code>MISSING_TIA</code>") < table.index("<code>AGREEMENT_EXPIRING</code>")
+    assert table.index('<code class="key">MISSING_TIA</code>') < table.index(
+        '<code class="key">AGREEMENT_EXPIRING</code>'
+    )
 
 
 def test_findings_filter_by_rule_party_category_and_severity(viewer_client, demo):
@@ -108,11 +111,15 @@ def test_finding_pages_make_the_same_number_of_queries_for_3_or_30_flows(viewer_
 def test_the_where_page_traces_a_category_through_processors(viewer_client, demo):
     url = reverse("where_data_goes")
     page = viewer_client.get(url, {"category": "user.contact"}).content.decode()
-    assert "voipx → voipx-ireland → callbridge-support → voxtranscribe" in page
+    assert "VoIPX International → VoIPX Europe → Callbridge Support → VoxTranscribe" in page
     assert "Callbridge Support" in page and "PH" in page
+    table = re.sub(r"<[^>]+>", " ", page.split("<h2>")[1].split("<table>")[1])
+    assert "voipx-ireland" not in table  # names, not slugs
+    by_name = viewer_client.get(url, {"category": "contact data"}).content.decode()
+    assert "Contact Data" in by_name and "VoIPX Europe → Callbridge Support" in by_name
 
 
 def test_the_where_page_explains_an_unknown_category(viewer_client, demo):
     page = viewer_client.get(reverse("where_data_goes"), {"category": "user.nothing"})
     assert page.status_code == 200
-    assert "No data category has this key." in page.content.decode()
+    assert "No data category has this name or key." in page.content.decode()

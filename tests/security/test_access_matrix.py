@@ -51,6 +51,7 @@ ACCESS: dict[str, Access] = {
     "party_detail": Access(VIEWER),
     "agreement_list": Access(VIEWER),
     "agreement_detail": Access(VIEWER),
+    "agreement_document": Access(VIEWER),
     "flow_list": Access(VIEWER),
     "flow_detail": Access(VIEWER),
     "where_data_goes": Access(VIEWER),

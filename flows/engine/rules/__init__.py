@@ -128,6 +128,13 @@ RULE_IDS: tuple[str, ...] = tuple(rule.identifier for rule in RULES)
 RULES_BY_ID: dict[str, Rule] = {rule.identifier: rule for rule in RULES}
 
 
+def rule_title(identifier: str) -> str:
+    """A rule's title for people ("Invalid transfer mechanism"); the identifier of an unknown
+    rule (a decision recorded under a rule since retired)."""
+    rule = RULES_BY_ID.get(identifier)
+    return rule.title if rule is not None else identifier
+
+
 def evaluate(register: Register, as_of: date, rules: Iterable[Rule] = RULES) -> list[Finding]:
     """Findings for the flows active on `as_of`, in the order of Finding.sort_key."""
     context = RuleContext(register, as_of)

@@ -51,11 +51,12 @@ def no_agreement(ctx: RuleContext) -> Iterator[Finding]:
         sensitive = [flag for flag in CRITICAL_FLAGS if flag in facts.flagged]
         message = (
             f"No agreement binds {facts.source_name} and {facts.target_name} for "
-            f"{facts.words}. Needed: {_kinds_needed(ctx, facts)}."
+            f"{ctx.words(facts)}. Needed: {_kinds_needed(ctx, facts)}."
         )
         if sensitive:
             carried = ", ".join(
-                f"{FLAG_WORDS[flag]} ({', '.join(facts.flagged[flag])})" for flag in sensitive
+                f"{FLAG_WORDS[flag]} ({ctx.category_names(facts.flagged[flag])})"
+                for flag in sensitive
             )
             message += f" The flow carries {carried}."
         yield flow_finding(
@@ -83,7 +84,7 @@ def expired_agreement(ctx: RuleContext) -> Iterator[Finding]:
             "high",
             facts,
             f"No agreement between {facts.source_name} and {facts.target_name} is in force on "
-            f"{ctx.as_of.isoformat()} for {facts.words}: {reasons}.",
+            f"{ctx.as_of.isoformat()} for {ctx.words(facts)}: {reasons}.",
             _agreement_citation(facts),
             "Renew or extend the agreement, or sign a new one; check whether processing during "
             "the gap needs remediation, and the return or deletion of data if the relationship "
@@ -106,7 +107,7 @@ def nda_only(ctx: RuleContext) -> Iterator[Finding]:
             "high",
             facts,
             f"Only a non-disclosure agreement ({references}) binds {facts.source_name} and "
-            f"{facts.target_name} for {facts.words}; an NDA covers confidentiality, "
+            f"{facts.target_name} for {ctx.words(facts)}; an NDA covers confidentiality, "
             f"not the terms this flow needs. Needed: {_kinds_needed(ctx, facts)}.",
             f"{_agreement_citation(facts)}; an NDA covers at most Art. 28(3)(b)",
             "Treat the flow as having no agreement: sign the agreement its role needs, or stop "

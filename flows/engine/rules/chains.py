@@ -197,8 +197,8 @@ def onward_transfer_uncovered(ctx: RuleContext) -> Iterator[Finding]:
             "ONWARD_TRANSFER_UNCOVERED",
             "high",
             facts,
-            f"Data of {', '.join(keys)} sent to {facts.target_name} travels on along {names}; "
-            "the hop "
+            f"Data of {ctx.category_names(keys)} sent to {facts.target_name} travels on "
+            f"along {names}; the hop "
             f"{hop.source_name} → {hop.target_name} ({flow_label(hop.flow)}) "
             f"{'; '.join(_hop_gaps(ctx, hop))}.",
             "GDPR Art. 44 (onward transfers), Art. 28(4); Decision (EU) 2021/914 Clause 8",

@@ -32,8 +32,8 @@ def no_lawful_basis(ctx: RuleContext) -> Iterator[Finding]:
             "NO_LAWFUL_BASIS",
             "critical",
             facts,
-            f"No lawful basis is recorded for {facts.words} from {facts.source_name} "
-            f"(purpose {flow.purpose}).",
+            f"No lawful basis is recorded for {ctx.words(facts)} from {facts.source_name} "
+            f"(purpose: {ctx.purpose_name(flow.purpose)}).",
             "GDPR Art. 6(1); UK GDPR Art. 6(1)",
             "Record the Art. 6(1) basis the disclosure rests on; if none fits, stop the flow.",
         )
@@ -54,7 +54,7 @@ def special_category_no_art9_condition(ctx: RuleContext) -> Iterator[Finding]:
             "critical",
             facts,
             f"The flow from {facts.source_name} to {facts.target_name} carries special-category "
-            f"data ({', '.join(special)}) but records no Art. 9(2) condition.",
+            f"data ({ctx.category_names(special)}) but records no Art. 9(2) condition.",
             "GDPR Art. 9(1)-(2); UK DPA 2018 Sch. 1",
             "Identify and record the Art. 9(2) condition (and the Art. 6 basis); otherwise stop "
             "disclosing that data, and consider a DPIA.",
@@ -79,7 +79,7 @@ def child_data_no_parental_consent(ctx: RuleContext) -> Iterator[Finding]:
             "critical",
             facts,
             f"The flow from {facts.source_name} to {facts.target_name} carries children's data "
-            f"({', '.join(children)}) and {lawful_basis_words(flow.lawful_basis)}, not "
+            f"({ctx.category_names(children)}) and {lawful_basis_words(flow.lawful_basis)}, not "
             "(parental) consent.",
             "COPPA 15 U.S.C. § 6502(b)(1)(A)(ii); 16 CFR 312.5; GDPR Art. 8",
             "Obtain verifiable parental consent for the disclosure and record it, or stop the "
@@ -115,7 +115,7 @@ def card_data_to_non_pci_vendor(ctx: RuleContext) -> Iterator[Finding]:
             "CARD_DATA_TO_NON_PCI_VENDOR",
             "critical",
             facts,
-            f"{facts.target_name} receives payment card data ({', '.join(card)}) from "
+            f"{facts.target_name} receives payment card data ({ctx.category_names(card)}) from "
             f"{facts.source_name} but {why}.",
             "PCI DSS v4.0.1 Req. 12.8.2, 12.8.4",
             "Obtain a current attestation of compliance and a written acknowledgment of "
@@ -139,7 +139,7 @@ def sale_or_share_without_consent(ctx: RuleContext) -> Iterator[Finding]:
             "SALE_OR_SHARE_WITHOUT_CONSENT",
             "critical",
             facts,
-            f"The purpose {flow.purpose} sells or shares personal data with "
+            f"The purpose “{ctx.purpose_name(flow.purpose)}” sells or shares personal data with "
             f"{facts.target_name}, but the flow {lawful_basis_words(flow.lawful_basis)}, not "
             "consent.",
             "CCPA Cal. Civ. Code § 1798.120, § 1798.135; GDPR Art. 6(1)(a)",

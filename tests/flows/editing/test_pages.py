@@ -13,7 +13,7 @@ from flows.editing.views import check_token
 from flows.models import Flow
 from registry.models import Agreement, Party
 from registry.services import party_upsert, record_version
-from tests.factories import make_agreement, make_flow, make_user
+from tests.factories import make_agreement, make_flow, make_party, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -145,6 +145,15 @@ def test_adding_a_flow_that_breaks_a_rule_shows_the_prediction_then_saves(
     assert "VoIPX Europe → Acme Support" in findings
 
 
+def test_parties_typed_by_name_without_the_script_are_found(editor_client, voipx, acme):
+    checked, saved = _confirm(
+        editor_client, "/flows/new/", _flow_data(source="VoIPX Europe", target="acme support")
+    )
+    assert "Saving adds 1 critical" in _text(checked)
+    flow = Flow.objects.get()
+    assert (flow.source, flow.target) == (voipx, acme)
+
+
 def test_a_check_saves_nothing(editor_client, voipx, acme):
     editor_client.post("/flows/new/", _flow_data())
     assert not Flow.objects.exists()
@@ -185,6 +194,25 @@ def test_the_flow_form_has_no_proposed_field(editor_client, flow):
         assert 'name="proposed"' not in editor_client.get(url).content.decode()
 
 
+def test_the_transfer_agreement_is_picked_from_the_transfer_tools_naming_both_first(
+    editor_client, flow, voipx, acme
+):
+    other = make_party("other-vendor", name="Other Vendor")
+    make_agreement([voipx, other], "a-scc-other", kind="scc_2021_m2")
+    make_agreement([voipx, acme], "z-scc-acme", kind="scc_2021_m2")
+    make_agreement([voipx, acme], "dpa-not-a-tool", kind="dpa")
+    page = editor_client.get(f"/flows/{flow.pk}/edit/").content.decode()
+    options = re.findall(r'<option value="([^"]+)">([^<]*)</option>', page.split("<datalist")[1])
+    assert options[:2] == [
+        ("z-scc-acme", "SCCs 2021, module 2 (controller to processor): Acme Support, VoIPX Europe"),
+        (
+            "a-scc-other",
+            "SCCs 2021, module 2 (controller to processor): Other Vendor, VoIPX Europe",
+        ),
+    ]
+    assert "dpa-not-a-tool" not in {reference for reference, _ in options}
+
+
 def test_a_proposed_flow_is_not_edited_here(editor_client, flow):
     Flow.objects.filter(pk=flow.pk).update(proposed=True)
     assert editor_client.get(f"/flows/{flow.pk}/edit/").status_code == 404
@@ -194,7 +222,7 @@ def test_a_proposed_flow_is_not_edited_here(editor_client, flow):
     ("data", "field_message"),
     [
         (_flow_data(target="voipx"), "A flow cannot go from a party to itself."),
-        (_flow_data(target="nobody"), "No party has this slug; type its name and pick it"),
+        (_flow_data(target="nobody"), "No party is named “nobody”."),
         (_flow_data(categories=[]), "This field is required."),
         (_flow_data(ended_on="2023-01-01"), "A flow cannot end before it starts."),
         (
@@ -325,7 +353,7 @@ def test_an_agreement_with_one_party_is_refused(editor_client, voipx):
     response = editor_client.post("/agreements/new/", data)
     assert "An agreement binds two or more parties." in _text(response)
     unknown = editor_client.post("/agreements/new/", {**data, "parties": "voipx, ghost"})
-    assert "No party has the slug “ghost”." in _text(unknown)
+    assert "No party is named “ghost”." in _text(unknown)
     assert not Agreement.objects.exists()
 
 
@@ -360,6 +388,22 @@ def test_the_signed_document_is_stored_as_a_pdf(editor_client, agreement, settin
     assert agreement.document.name.endswith(".pdf")
     assert agreement.document.read() == PDF
     assert agreement.history.count() == 2
+
+    page = editor_client.get(agreement.get_absolute_url()).content.decode()
+    assert "Download the signed PDF" in page
+    download = editor_client.get(f"/agreements/{agreement.reference}/document/")
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"] == f'attachment; filename="{agreement.reference}.pdf"'
+    assert b"".join(download.streaming_content) == PDF
+
+
+def test_an_agreement_without_a_document_offers_an_upload_and_no_download(editor_client, agreement):
+    page = editor_client.get(agreement.get_absolute_url()).content.decode()
+    assert "none uploaded" in page and "Download the signed PDF" not in page
+    missing = editor_client.get(f"/agreements/{agreement.reference}/document/")
+    assert missing.status_code == 404
+    assert "No signed document was uploaded for this agreement." in missing.content.decode()
 
 
 @pytest.mark.parametrize(

@@ -284,8 +284,9 @@ def test_childrens_data_without_consent_is_flagged():
     )
     found = the(register([record], [DPA]), "CHILD_DATA_NO_PARENTAL_CONSENT")
     assert found.severity == "critical"
-    assert "rests on the lawful basis 'legitimate_interests', not (parental) consent" in (
-        found.message
+    assert (
+        "rests on the lawful basis of legitimate interests (Art. 6(1)(f)), not (parental) consent"
+        in (found.message)
     )
     assert found.categories == (CHILDRENS,)
 
@@ -328,7 +329,7 @@ def test_a_sale_without_consent_is_flagged_and_the_flag_passes_to_narrower_purpo
     found = the(register([sale], [sharing]), "SALE_OR_SHARE_WITHOUT_CONSENT")
     assert found.severity == "critical"
     assert AD_SALE_TARGETED in found.message
-    assert "rests on the lawful basis 'contract', not consent" in found.message
+    assert "rests on the lawful basis of contract (Art. 6(1)(b)), not consent" in found.message
     unbased = register([replace(sale, lawful_basis="")], [sharing])
     assert "records no lawful basis at all" in the(unbased, "SALE_OR_SHARE_WITHOUT_CONSENT").message
 

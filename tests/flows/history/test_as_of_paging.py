@@ -28,7 +28,7 @@ def _page(client, **params) -> str:
 
 
 def _flows_section(page: str) -> str:
-    return page.split('<h2 id="flows">')[1]
+    return page.split('<h3 id="flows">')[1].split('<h3 id="parties">')[0]
 
 
 def _backdate(instance, when: datetime) -> None:

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flows.engine.records import AgreementState, PurposeRecord, agreement_state
+from flows.reports import lookups
 from flows.reports import registers as reports
 from tests.flows.engine.record_builders import (
     AS_OF,
@@ -44,7 +45,7 @@ def test_the_agreement_status_is_the_engine_state_in_words(signed, effective, ex
         expires_on=expires,
         terminated_on=ended,
     )
-    assert reports.agreement_status(record, AS_OF) == WORDS[agreement_state(record, AS_OF)]
+    assert lookups.agreement_status(record, AS_OF) == WORDS[agreement_state(record, AS_OF)]
 
 
 def test_an_agreement_that_expired_before_it_was_terminated_reads_expired():
@@ -56,11 +57,11 @@ def test_an_agreement_that_expired_before_it_was_terminated_reads_expired():
         expires_on=AS_OF - timedelta(days=30),
         terminated_on=AS_OF - timedelta(days=10),
     )
-    assert reports.agreement_status(record, AS_OF) == "expired"
+    assert lookups.agreement_status(record, AS_OF) == "expired"
 
 
 def _controller_rows(reg):
-    table = reports.controller_record(reports.ReportInput(register=reg, as_of=AS_OF))
+    table = reports.controller_record(lookups.ReportInput(register=reg, as_of=AS_OF))
     return [dict(zip(table.columns, row, strict=True)) for row in table.rows]
 
 
@@ -71,7 +72,7 @@ def test_the_controller_record_lists_only_active_flows_and_inherited_special_dat
     assert row["Register flow reference"] == genetic.reference
     # GENETIC inherits the special-category flag from its parent, user.health_and_medical.
     assert row["Article 9 condition for processing special category data"] == (
-        "None recorded (special category data)"
+        "None recorded, although special category data is processed"
     )
 
 
@@ -79,10 +80,31 @@ def test_the_business_function_is_the_root_of_the_purpose_in_the_taxonomy():
     # The parent links decide, not the dots of the key.
     names = {
         **purposes(),
-        "essential": PurposeRecord("essential", name="Providing the service"),
-        "support": PurposeRecord("support", name="Support", parent="essential"),
+        "care": PurposeRecord("care", name="Customer care"),
+        "support": PurposeRecord("support", name="Support", parent="care"),
     }
     reg = replace(register([flow(1, "acme", "cloudco", purpose="support")]), purposes=names)
     [row] = _controller_rows(reg)
-    assert row["Business function"] == "Providing the service"
+    assert row["Business function"] == "Customer care"
     assert row["Purpose of processing"] == "Support"
+
+
+def test_under_essential_the_business_function_is_the_purposes_own_name():
+    # "Essential" says the service needs the processing, not which function does it.
+    names = {
+        **purposes(),
+        "essential": PurposeRecord("essential", name="Essential"),
+        "essential.billing": PurposeRecord(
+            "essential.billing", name="Essential for Billing", parent="essential"
+        ),
+        "essential.service": PurposeRecord(
+            "essential.service", name="Essential for Service", parent="essential"
+        ),
+    }
+    flows = [
+        flow(1, "acme", "cloudco", purpose="essential.billing", reference="billing"),
+        flow(2, "acme", "partner", purpose="essential.service", reference="service"),
+    ]
+    rows = _controller_rows(replace(register(flows), purposes=names))
+    functions = {r["Register flow reference"]: r["Business function"] for r in rows}
+    assert functions == {"billing": "Billing", "service": "Service delivery"}

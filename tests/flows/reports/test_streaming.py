@@ -1,8 +1,10 @@
 """The registers streamed: the same rows as the registers built whole before, read back from
 the page's streamed CSV and XLSX, progress on a terminal only, and the page's permissions.
 
-The golden files are the demo register's Art. 30 records as the pandas version wrote them
-(seed_demo --today 2026-12-01, export_ropa --as-of 2026-12-01 --format csv).
+The golden files are the demo register's Art. 30 records as CSV (seed_demo --today
+2026-12-01, export_ropa --as-of 2026-12-01 --format csv), written again whenever what the
+records say changes on purpose: a sheet for each controller, data subjects, retention,
+security measures and safeguards in words came in with issue 16.
 """
 
 import csv
@@ -75,17 +77,34 @@ def test_the_streamed_csv_has_the_header_and_rows_of_the_register_built_whole(ex
     assert body == (GOLDEN / f"demo-{kind}-2026-12-01.csv").read_bytes()
 
 
-@pytest.mark.parametrize("kind", ["controller", "processor"])
-def test_the_streamed_xlsx_holds_the_same_rows_under_the_contact_block(exporter, kind):
-    response, body = _download(exporter, kind, "xlsx")
+def test_the_streamed_controller_xlsx_holds_the_csv_rows_a_sheet_for_each_controller(exporter):
+    response, body = _download(exporter, "controller", "xlsx")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     book = load_workbook(io.BytesIO(body))
-    assert book.sheetnames == ["Template"]
-    rows = list(book["Template"].iter_rows(values_only=True))
-    assert rows[1][:2] == ("Organisation", "VoIPX International Inc.")
-    assert rows[5][:2] == ("As of", datetime(2026, 12, 1))
+    assert book.sheetnames == ["VoIPX International", "VoIPX Europe", "VoIPX Schweiz", "VoIPX UK"]
+    golden = _golden("controller")
+    rows: list[list[str]] = []
+    controllers = []
+    for sheet in book.worksheets:
+        cells = list(sheet.iter_rows(values_only=True))
+        assert cells[6][:2] == ("As of", datetime(2026, 12, 1))
+        assert [_as_csv_text(v) for v in cells[8]] == golden[0][1:]
+        rows += [[_as_csv_text(v) for v in row] for row in cells[9:]]
+        controllers.append(cells[1][1])
+    assert rows == [row[1:] for row in golden[1:]]
+    # The CSV's Controller column names the controller each sheet's contact block names.
+    assert controllers == list(dict.fromkeys(row[0].split(",")[0] for row in golden[1:]))
+
+
+def test_the_streamed_processor_xlsx_holds_the_same_rows_under_the_contact_block(exporter):
+    _, body = _download(exporter, "processor", "xlsx")
+    book = load_workbook(io.BytesIO(body))
+    assert book.sheetnames == ["Processors"]
+    rows = list(book["Processors"].iter_rows(values_only=True))
+    assert rows[1][:2] == ("Register kept by", "VoIPX International Inc.")
+    assert rows[6][:2] == ("As of", datetime(2026, 12, 1))
     table = [[_as_csv_text(v) for v in row] for row in rows[8:]]
-    assert table == _golden(kind)
+    assert table == _golden("processor")
 
 
 def test_the_streamed_review_pack_is_a_valid_workbook_whose_about_sheet_counts_its_rows(
@@ -93,7 +112,9 @@ def test_the_streamed_review_pack_is_a_valid_workbook_whose_about_sheet_counts_i
 ):
     _, body = _download(exporter, "pack", "xlsx")
     book = load_workbook(io.BytesIO(body))
-    assert book.sheetnames == ["About", "Findings", "Flows", "Agreements", "Transfers", "Parties"]
+    assert book.sheetnames == [
+        "About", "Diagram", "Findings", "Flows", "Agreements", "Transfers", "Parties",
+    ]  # fmt: skip
     sheets = {ws.title: list(ws.iter_rows(values_only=True)) for ws in book.worksheets}
     assert list(sheets["Findings"][0]) == pack.FINDING_COLUMNS
     assert list(sheets["Flows"][0]) == pack.flow_columns(DAY)
@@ -117,6 +138,10 @@ def test_a_visitor_is_sent_to_log_in_and_an_outsider_is_refused(client, demo):
     client.force_login(make_user("olga"))
     response = client.get(reverse("register_exports"), query)
     assert response.status_code == 403
+    assert "has no role yet" in response.content.decode()
+    client.force_login(make_user("vera", role="viewer"))
+    response = client.get(reverse("register_exports"), query)
+    assert response.status_code == 403
     assert "may not export the register" in response.content.decode()
 
 
@@ -132,7 +157,7 @@ def test_building_a_register_reports_progress_up_to_its_rows(demo, tmp_path):
     report = build_register(
         kind="controller", as_of=DAY, progress=lambda done, total: calls.append((done, total))
     )
-    rows = write_xlsx(report, str(tmp_path / "c.xlsx"))["Template"]
+    rows = sum(write_xlsx(report, str(tmp_path / "c.xlsx")).values())
     assert calls[0] == (0, rows) and calls[-1] == (rows, rows)
     assert rows == len(_golden("controller")) - 1
 

@@ -125,7 +125,7 @@ def test_the_other_reviewers_are_asked_by_email(
     [message] = mail.outbox
     assert message.to == ["sam@voipx.example"], "the first reviewer and editors are not asked"
     assert message.subject == (
-        "VoIPX Europe: risk accepted on de-to-cloudy (NO_TRANSFER_MECHANISM) awaits a "
+        "VoIPX Europe: risk accepted on de-to-cloudy (No transfer mechanism) awaits a "
         "second reviewer"
     )
     assert "Hello Sam Second," in message.body

@@ -56,7 +56,7 @@ def test_the_assignee_is_told_what_to_change_by_email(
                       base_url="https://register.example")  # fmt: skip
     [message] = mail.outbox
     assert message.to == ["eddie@voipx.example"]
-    assert message.subject == "VoIPX Europe: change requested on de-to-mailhaus (NO_AGREEMENT)"
+    assert message.subject == "VoIPX Europe: change requested on de-to-mailhaus (No agreement)"
     assert "Hello Eddie Editor," in message.body
     assert "Rachel Reviewer reviewed a finding" in message.body
     assert "VoIPX Europe -> Mailhaus GmbH" in message.body

@@ -1,5 +1,7 @@
 """The admin's import and export pages: behind their own permissions, same checks."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -60,6 +62,35 @@ def test_an_editor_imports_through_the_admin_in_two_steps(
     assert response["Location"] == reverse("job_detail", args=[job.pk])
     assert Party.objects.get().country.code == "DE"
     assert "Done" in client.get(response["Location"]).content.decode()
+
+
+def test_the_admin_preview_shows_each_row_and_what_it_changes(client):
+    make_party("acme", name="Acme", relationship="own", country="DE")
+    staff_client(client, "admin")
+    data = (
+        b"slug,name,relationship,country\n"
+        b"acme,Acme Renamed,own,DE\n"
+        b"gamma,Gamma,processor,US\n"
+        b"acme2,Acme Two,processor,US\n"
+    )
+    preview = upload(client, data)
+    rows = re.findall(r'<tr class="(new|update|skip)">(.*?)</tr>', preview.content.decode(), re.S)
+    cells = [
+        (
+            kind,
+            [
+                re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", c)).strip()
+                for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+            ],
+        )
+        for kind, row in rows
+    ]
+    assert cells == [
+        ("update", ["Update", "acme", "Acme → Acme Renamed", "own", "DE"]),
+        ("new", ["New", "gamma", "Gamma", "processor", "US"]),
+        ("new", ["New", "acme2", "Acme Two", "processor", "US"]),
+    ]
+    assert not Party.objects.filter(slug="gamma").exists()
 
 
 def test_the_admin_import_shows_every_bad_row_and_writes_nothing(client):

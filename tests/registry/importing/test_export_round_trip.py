@@ -8,7 +8,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db.models import ProtectedError
 
-from flows.models import DataCategory, Flow, Purpose
+from flows.models import DataCategory, DataSubject, Flow, Purpose
 from registry.importing.engine import exporter_named
 from registry.importing.tabular import read_table, write_table
 from registry.models import Agreement, Party
@@ -33,7 +33,8 @@ def snapshot() -> dict[str, list[list[str]]]:
 
 def empty_the_register() -> None:
     # Rows of other features (onboardings, reviews...) that point at the register go first.
-    ours = {Party, Agreement, Flow, DataCategory, Purpose}
+    # Data subjects stay: a migration seeds them and no import kind writes them.
+    ours = {Party, Agreement, Flow, DataCategory, Purpose, DataSubject}
     others = [
         m for label in ("registry", "flows", "onboarding", "reviews")
         for m in apps.get_app_config(label).get_models()

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -235,3 +238,24 @@ def test_a_viewer_may_neither_import_nor_export_and_a_reviewer_may_not_import(cl
     client.force_login(make_user("reviewer", role="reviewer"))
     assert client.get(reverse("import_upload")).status_code == 403
     assert client.get(reverse("export_records")).status_code == 200
+
+
+def test_a_preview_left_unconfirmed_is_swept_after_a_day_and_a_fresh_one_is_kept(
+    client, editor, settings
+):
+    abandoned = _upload(client, b"slug,name,relationship,country\ngamma,Gamma,processor,US\n")
+    [old_file] = [p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file()]
+    day_ago = time.time() - 25 * 3600
+    os.utime(old_file, (day_ago, day_ago))
+
+    fresh = _upload(client, b"slug,name,relationship,country\ndelta,Delta,processor,US\n")
+    assert client.get(abandoned["Location"]).status_code == 404  # the upload swept it
+    assert not old_file.exists() and not old_file.parent.parent.exists()
+    assert client.get(fresh["Location"]).status_code == 200
+
+    out = io.StringIO()
+    call_command("sweep_imports", stdout=out)
+    assert out.getvalue() == "Deleted 0 unconfirmed import files.\n"
+    call_command("sweep_imports", "--hours", "0", stdout=out)
+    assert "Deleted 1 unconfirmed import file.\n" in out.getvalue()
+    assert client.get(fresh["Location"]).status_code == 404

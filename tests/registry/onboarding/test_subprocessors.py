@@ -134,7 +134,7 @@ def test_the_reviewer_matches_a_sub_processor_to_the_live_party(client, live_hos
         decision="approve",
         **{f"match-{proposed.pk}": str(live_hosting.pk)},
     ).content.decode()
-    assert "Decision recorded: approve." in page
+    assert "Decision recorded: the vendor is approved." in page
     assert "Hosting is the existing party Nimbus Hosting (nimbus-hosting)." in page
     assert not Party.objects.filter(pk=proposed.pk).exists()
     live = {(f.source, f.target) for f in register_load().flows}
