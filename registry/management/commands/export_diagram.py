@@ -14,6 +14,8 @@ class Layout(TypedDict, total=False):
 
     node_limit: int | None
     collapse: str
+    compliant: bool
+    all_parties: bool
 
 
 class Command(BaseCommand):
@@ -41,6 +43,16 @@ class Command(BaseCommand):
             help=f"how to group parties past {diagram.NODE_LIMIT} of them (default auto: by "
             "country, or by relationship when that still leaves too many edges)",
         )
+        parser.add_argument(
+            "--hide-compliant",
+            action="store_true",
+            help="draw only the flows with findings (the page's 'hide compliant flows')",
+        )
+        parser.add_argument(
+            "--all-parties",
+            action="store_true",
+            help="also draw the parties with no flow on the date (left out by default)",
+        )
         parser.add_argument("-o", "--output", required=True, help="the file to write")
 
     def handle(self, *args: object, **options: Any) -> None:
@@ -63,6 +75,8 @@ class Command(BaseCommand):
         extra: Layout = {"collapse": collapse}
         if collapse == "never":
             extra = {"node_limit": None}
+        extra["compliant"] = not options["hide_compliant"]
+        extra["all_parties"] = bool(options["all_parties"])
         if category:
             key = str(category)
             if key not in register.categories:

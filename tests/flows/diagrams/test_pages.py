@@ -188,6 +188,24 @@ def test_export_diagram_writes_each_format(demo, tmp_path, capsys):
     assert "Wrote" in capsys.readouterr().out
 
 
+def test_export_diagram_hides_compliant_flows_and_shows_idle_parties_when_asked(demo, tmp_path):
+    def drawn(*flags: str) -> str:
+        target = tmp_path / "register.dot"
+        call_command("export_diagram", "--as-of", "2015-10-06", *flags, "-o", str(target))
+        return target.read_text()
+
+    default = drawn()
+    assert "parties with no flow on this date left out" in default
+    hidden = drawn("--hide-compliant")
+    assert "compliant flows hidden" in hidden
+    assert "Safe Harbor - invalid since 2015-10-06" in hidden
+    assert hidden.count("->") < default.count("->")  # the compliant flows are not drawn
+    everyone = drawn("--all-parties")
+    assert "left out" not in everyone
+    idle = everyone.count("no flow on this date")  # a mark on each idle party
+    assert idle > 1 and idle > default.count("no flow on this date")
+
+
 def test_export_diagram_explains_bad_input(demo, tmp_path, monkeypatch):
     out = str(tmp_path / "x.svg")
     with pytest.raises(CommandError, match="Did you mean 'user.contact'"):
