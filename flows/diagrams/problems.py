@@ -12,11 +12,8 @@ from datetime import date, timedelta
 
 from flows.engine.jurisdictions import JurisdictionSnapshot
 from flows.engine.records import Finding, FlowRecord, PartyRecord
-from flows.engine.rules import RULES
+from flows.engine.rules import rule_title
 from flows.engine.wording import MECHANISM_LABELS
-
-TITLES: dict[str, str] = {rule.identifier: rule.title for rule in RULES}
-"""The rules' own titles ("Wrong SCC module"): one address for their words."""
 
 
 def mechanism_name(key: str) -> str:
@@ -42,7 +39,7 @@ def problem_words(
         return f"{mechanism_name(mechanism)} - {_why_invalid(mechanism, source, snapshot, as_of)}"
     if finding.rule == "MISSING_TIA" and mechanism:
         return f"{mechanism_name(mechanism)} - no transfer impact assessment"
-    return TITLES.get(finding.rule) or finding.rule.replace("_", " ").capitalize()
+    return rule_title(finding.rule)
 
 
 def _why_invalid(

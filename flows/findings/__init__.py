@@ -29,6 +29,7 @@ from flows.loading import register_load, register_version
 from flows.models import DataCategory, FindingsState, Flow, StoredFinding
 from flows.selectors import AgreementFit, coverage_of, flow_detail
 from registry.models import Party
+from registry.selectors import names_by_slug
 from registry.web.arguments import is_row_id
 
 
@@ -190,8 +191,7 @@ def stored_matching(
 def party_names(findings: Iterable[Finding]) -> dict[str, str]:
     """Slug -> name of the parties the findings name (as source, target or on a path), in
     one query: a page shows names, never slugs."""
-    slugs = {s for f in findings for s in (f.source, f.target, *f.path) if s}
-    return dict(Party.objects.filter(slug__in=slugs).values_list("slug", "name")) if slugs else {}
+    return names_by_slug(s for f in findings for s in (f.source, f.target, *f.path) if s)
 
 
 CITING_LIMIT = 500

@@ -19,7 +19,7 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 
 from flows.engine.records import Finding
-from flows.engine.rules import RULES, RULES_BY_ID
+from flows.engine.rules import rule_title
 from flows.findings import finding_list, findings_as_of, party_names, today_status
 from flows.findings.store import as_findings
 from flows.history.as_of import RegisterAsOf, end_of, register_as_of, versions_current_at
@@ -49,8 +49,6 @@ class FindingsOn:
     """Slug -> name of the parties the findings shown name."""
     recorded: frozenset[int]
     """The flows of the findings shown that the register already held at the end of `day`."""
-    titles: dict[str, str]
-    """Rule identifier -> its title, for every rule: people read titles, not identifiers."""
     refreshing: bool
 
 
@@ -65,11 +63,6 @@ class AsOfDay:
     @property
     def flagged(self) -> int:
         return sum(count for _, count in self.findings.counts)
-
-
-def rule_title(rule: str) -> str:
-    known = RULES_BY_ID.get(rule)
-    return known.title if known is not None else rule
 
 
 def _recorded(day: date, flow_ids: set[int]) -> frozenset[int]:
@@ -94,7 +87,6 @@ def findings_on(*, day: date, page: Any = None) -> FindingsOn:
         counts=found.counts,
         names=party_names(findings),
         recorded=_recorded(day, flow_ids),
-        titles={rule.identifier: rule.title for rule in RULES},
         refreshing=found.refreshing,
     )
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from flows.choices import Art9Condition, LawfulBasis, Role, TransferMechanism
 from flows.engine.records import FlowRecord, is_active
-from flows.engine.rules import RULES_BY_ID
+from flows.engine.rules import rule_title
 from flows.reports.lookups import Lookups, ReportInput, agreement_status
 from flows.reports.writing import Meter, Table
 from flows.reviews.states import ACCEPT_RISK, REQUEST_CHANGE, WAIVE
@@ -191,11 +191,6 @@ class _Pack:
                 p.pci_attested_on,
                 ctx.security(p.slug),
             ]
-
-
-def rule_title(rule: str) -> str:
-    found = RULES_BY_ID.get(rule)
-    return found.title if found else rule
 
 
 def review_pack(data: ReportInput, progress: Progress = no_progress) -> dict[str, Table]:
