@@ -197,6 +197,19 @@ class Flow(models.Model):
         verbose_name="transfer agreement",
     )
     tia_on = models.DateField("transfer impact assessment on", null=True, blank=True)
+    derogation_justification = models.TextField(
+        "why a derogation applies",
+        blank=True,
+        help_text="For a transfer on an Art. 49 derogation: which one and why it applies to "
+        "this occasional transfer (EDPB Guidelines 2/2018).",
+    )
+    art10_authority = models.CharField(
+        "Art. 10 legal authority",
+        max_length=300,
+        blank=True,
+        help_text="For criminal-offence data: the official authority, or the Union or Member "
+        "State law, under which it is processed (GDPR Art. 10).",
+    )
     started_on = models.DateField("started on")
     ended_on = models.DateField("ended on", null=True, blank=True)
     retention = models.CharField(

@@ -48,3 +48,11 @@ class SubprocessorAuthorisation(models.TextChoices):
     GENERAL = "general", "General written authorisation"
     SPECIFIC = "specific", "Specific prior authorisation"
     NONE = "none", "No sub-processors allowed"
+
+
+class EngagementEvidence(models.TextChoices):
+    """How we know that a processor bound its sub-processor by contract (GDPR Art. 28(4))."""
+
+    COPY = "copy", "A copy of the sub-processing agreement we hold"
+    ATTESTATION = "attestation", "The processor's written attestation"
+    STATEMENT = "statement", "The processor's published statement"

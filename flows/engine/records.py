@@ -49,9 +49,14 @@ class PartyRecord:
     engaged_by: str | None = None
     status: str = "approved"
     dpf_certified_until: date | None = None
+    """End of the EU-US DPF certification."""
     pci_attested_on: date | None = None
     legal_name: str = ""
     id: int | None = None
+    dpf_uk_certified_until: date | None = None
+    """End of the UK Extension to the EU-US DPF (which needs the EU-US certification too)."""
+    dpf_swiss_certified_until: date | None = None
+    """End of the Swiss-US DPF certification."""
 
     @property
     def countries(self) -> tuple[str, ...]:
@@ -73,6 +78,11 @@ class AgreementRecord:
     flowdown: bool = False
     subprocessor_authorisation: str = "none"
     id: int | None = None
+    objection_days: int = 30
+    """Under a general authorisation, the days we have to object after a processor's notice
+    of a new sub-processor."""
+    amends: str | None = None
+    """For a UK Addendum: the reference of the SCCs 2021 it amends."""
 
     @property
     def starts_on(self) -> date | None:
@@ -155,12 +165,33 @@ class FlowRecord:
     tia_on: date | None = None
     reference: str = ""
     """The flow's stable name in the register, for reports."""
+    derogation_justification: str = ""
+    """For a transfer on an Art. 49 derogation: why it applies."""
+    art10_authority: str = ""
+    """For criminal-offence data: the authority or law it is processed under (Art. 10)."""
 
 
 def is_active(flow: FlowRecord, day: date) -> bool:
     """The flow runs on `day`: it started on or before it and did not end before it (a flow
     that ends on a day still runs that day). `flows.models.active_on` is the same test in SQL."""
     return flow.started_on <= day and (flow.ended_on is None or flow.ended_on >= day)
+
+
+@dataclass(slots=True, unsafe_hash=True)  # read-only: see the module docstring
+class EngagementRecord:
+    """A processor engaging a sub-processor (GDPR Art. 28(2), 28(4)); evidence is "copy",
+    "attestation", "statement" or empty (nothing evidences the sub-processing agreement)."""
+
+    processor: str
+    subprocessor: str
+    noticed_on: date | None = None
+    notice_source: str = ""
+    objected_on: date | None = None
+    authorised_on: date | None = None
+    evidence: str = ""
+    evidenced_on: date | None = None
+    ended_on: date | None = None
+    id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +239,7 @@ class Register:
     zones: tuple[ZoneRecord, ...] = ()
     adequacy: tuple[AdequacyRecord, ...] = ()
     mechanisms: tuple[MechanismRecord, ...] = ()
+    engagements: tuple[EngagementRecord, ...] = ()
 
 
 @dataclass(slots=True, unsafe_hash=True)  # read-only: see the module docstring
