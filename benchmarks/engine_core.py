@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from flows.engine.records import (  # noqa: E402
     AgreementRecord,
     CategoryRecord,
+    EngagementRecord,
     FlowRecord,
     PartyRecord,
     PurposeRecord,
@@ -107,15 +108,24 @@ def build(parties_n: int, flows_n: int, seed: int, broken: float = 0.15) -> Regi
             else None,
             pci_attested_on=AS_OF - timedelta(days=rng.randint(0, 400 if chance(broken) else 300)),
         )
+    engaged_by: dict[str, str] = {}
     for slug in subs:
+        country = rng.choice(COUNTRIES)
+        engaged_by[slug] = rng.choice(processors)
         parties[slug] = PartyRecord(
             slug,
             slug,
             "subprocessor",
-            rng.choice(COUNTRIES),
-            engaged_by=rng.choice(processors),
+            country,
             status="under_review" if chance(broken / 2) else "approved",
         )
+    notice = AS_OF - timedelta(days=4000)
+    engagements = tuple(
+        EngagementRecord(
+            processor, sub, noticed_on=notice, evidence="statement", evidenced_on=notice
+        )
+        for sub, processor in engaged_by.items()
+    )
     for slug in thirds:
         parties[slug] = PartyRecord(slug, slug, "third_party", rng.choice(COUNTRIES))
 
@@ -134,7 +144,7 @@ def build(parties_n: int, flows_n: int, seed: int, broken: float = 0.15) -> Regi
             pair, role = (rng.choice(senders), rng.choice(processors)), "processor"
         elif roll < 0.85:
             sub = rng.choice(subs)
-            pair, role = (parties[sub].engaged_by or processors[0], sub), "subprocessor"
+            pair, role = (engaged_by.get(sub, processors[0]), sub), "subprocessor"
         elif roll < 0.95:
             pair, role = (rng.choice(senders), rng.choice(thirds)), "controller"
         else:
@@ -220,6 +230,7 @@ def build(parties_n: int, flows_n: int, seed: int, broken: float = 0.15) -> Regi
         zones=seeded_zones(),
         adequacy=seeded_adequacy(),
         mechanisms=seeded_mechanisms(),
+        engagements=engagements,
     )
 
 

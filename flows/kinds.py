@@ -72,6 +72,8 @@ class FlowKind(Kind):
         Column("description", cell.text(10_000)),
         Column("data_subjects", ref="data subject", many=True),
         Column("retention", cell.text(200)),
+        Column("derogation_justification", cell.text(10_000)),
+        Column("art10_authority", cell.text(300)),
     )
 
     def load(self) -> None:

@@ -31,9 +31,11 @@ from flows.engine.records import (
 from flows.engine.rows import (
     AGREEMENT_COLUMNS,
     AGREEMENT_DATES,
+    ENGAGEMENT_COLUMNS,
     FLOW_COLUMNS,
     FLOW_DATES,
     agreement_records,
+    engagement_records,
     flow_records,
     grouped_links,
 )
@@ -45,14 +47,15 @@ from flows.models import (
     Purpose,
     ZoneMembership,
 )
-from registry.models import Agreement, Party
+from registry.models import Agreement, Engagement, Party
 
 # Columns in the order of the record's fields, so that rows map onto records positionally:
 # over 100,000 rows, keyword arguments and Django's per-value converters cost more than the
 # query itself.
 _PARTY_COLUMNS = (
-    "slug", "name", "relationship", "country", "processing_countries", "parent_id",
-    "engaged_by_id", "status", "dpf_certified_until", "pci_attested_on", "legal_name", "id",
+    "slug", "name", "relationship", "country", "processing_countries", "parent_id", "status",
+    "dpf_certified_until", "pci_attested_on", "legal_name", "id", "dpf_uk_certified_until",
+    "dpf_swiss_certified_until",
 )  # fmt: skip
 _BATCH_ROWS = 5000
 
@@ -75,7 +78,7 @@ def register_load(part: Part | None = None) -> Register:
     faster, and the core needs nothing else.
     """
     party_rows = list(_raw_rows(Party.objects.values_list(*_PARTY_COLUMNS)))
-    slug_by_id = {row[-1]: row[0] for row in party_rows}
+    slug_by_id = {row[10]: row[0] for row in party_rows}
     parties = {
         row[0]: PartyRecord(
             row[0],
@@ -84,12 +87,13 @@ def register_load(part: Part | None = None) -> Register:
             row[3],
             _countries(row[4]),
             slug_by_id.get(row[5]),
-            slug_by_id.get(row[6]),
+            row[6],
             row[7],
             row[8],
             row[9],
             row[10],
             row[11],
+            row[12],
         )  # fmt: skip
         for row in party_rows
     }
@@ -131,6 +135,10 @@ def register_load(part: Part | None = None) -> Register:
             for agreement, parties in members.items()
             if any(not partners[party].isdisjoint(parties) for party in parties)
         )
+        # A UK Addendum's rule reads the SCCs it amends, whichever parties they bind (one
+        # query over the register's few amendments, however many agreements are chosen).
+        amendments = Agreement.objects.filter(amends__isnull=False).values_list("id", "amends_id")
+        chosen.update([amended for pk, amended in amendments if pk in chosen])
         agreement_ids = sorted(chosen)
         agreements_qs = agreements_qs.filter(id__in=agreement_ids)
     agreements = _agreement_records(agreements_qs, slug_by_id, key_by_id, agreement_ids)
@@ -164,6 +172,12 @@ def register_load(part: Part | None = None) -> Register:
             for row in MechanismValidity.objects.values_list(
                 "regime", "mechanism", "valid_from", "valid_to", "citation"
             )
+        ),
+        # Every engagement, also for a part: they are few, and the chain rules walk them
+        # back to the root processor.
+        engagements=engagement_records(
+            Engagement.objects.order_by("id").values_list(*ENGAGEMENT_COLUMNS),
+            slug_by_id=slug_by_id,
         ),
     )
 

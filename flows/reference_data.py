@@ -119,6 +119,27 @@ EEA_TERRITORIES: tuple[str, ...] = ("AX", "GF", "GP", "MQ", "RE", "YT", "MF")
 _UK_CARRIED_OVER = ("CH", "AR", "GG", "IM", "JE", "AD", "IL", "UY", "NZ", "FO", "CA", "JP")
 _CH_ANNEX_1_NON_EEA = ("GB", "AR", "GG", "IM", "JE", "AD", "IL", "UY", "NZ", "FO", "CA")
 
+# Before the revised FADP and its Annex 1 took effect on 2023-09-01, the FDPIC kept a list of
+# states with adequate protection (old FADP Art. 6 and old DPO Art. 7). The EEA states are
+# adequate for Swiss exporters in code (jurisdictions.EEA_ADEQUATE_FOR); these are the others
+# the list is believed to have held: (code, valid_from, scope). The list's contents and the
+# day each state joined it are unverified: the rows say so, and reviewers correct them in the
+# admin. valid_from 1993-07-01 is the entry into force of the old FADP; the UK is listed from
+# the end of the Brexit transition (before it, the UK was in the EEA).
+FDPIC_LIST_UNTIL = date(2023, 8, 31)
+FDPIC_LIST: tuple[tuple[str, date, str], ...] = (
+    ("GB", date(2021, 1, 1), "whole"),
+    *(
+        (code, date(1993, 7, 1), "sectoral" if code == "CA" else "whole")
+        for code in ("AD", "AR", "CA", "FO", "GG", "GI", "IL", "IM", "JE", "MC", "NZ", "UY")
+    ),
+)
+FDPIC_LIST_VERIFICATION = (
+    "Unverified: the FDPIC's list of states with adequate protection (until 2023-08-31) was "
+    "not read; the entry and the date the state joined the list come from secondary sources "
+    "(bj.admin.ch confirms the FDPIC kept such a list under the old FADP)."
+)
+
 # (regime, mechanism, valid_from, valid_to, citation). Inclusive dates; None = open.
 MECHANISM_VALIDITY: tuple[tuple[str, str, str | None, str | None, str], ...] = (
     ("EU", "adequacy", None, None, "GDPR Art. 45"),
@@ -169,7 +190,9 @@ MECHANISM_VALIDITY: tuple[tuple[str, str, str | None, str | None, str], ...] = (
         None,
         "Data Protection (Adequacy) (United States of America) Regulations 2023, SI 2023/1028",
     ),
-    ("UK", "scc_2021", "2021-06-27", None, "UK GDPR Art. 46; see uk_addendum [S]"),
+    # No ("UK", "scc_2021") row: the EU SCCs 2021 are no UK transfer tool on their own. Under
+    # UK GDPR Art. 46(2)(d) and DPA 2018 s. 119A they serve only with the UK Addendum (below);
+    # until then UK exporters used the old EU SCCs (transitional provisions).
     (
         "UK",
         "scc_2010",
@@ -345,7 +368,7 @@ def load_jurisdictions(zone: Any, adequacy: Any, mechanism: Any) -> None:
             defaults={
                 "instrument": "DPO Annex 1 (SR 235.11)",
                 "scope": "sectoral" if code == "CA" else "whole",
-                "notes": "The FDPIC list before 2023-09-01 is not seeded [gap].",
+                "notes": "Before 2023-09-01: the FDPIC's list (its own rows, until 2023-08-31).",
                 "verification": "[V]/[S] rulebook 4.2",
             },
         )
@@ -361,3 +384,35 @@ def load_jurisdictions(zone: Any, adequacy: Any, mechanism: Any) -> None:
             mechanism=code,
             defaults={"valid_from": _date(start), "valid_to": _date(end), "citation": citation},
         )
+
+
+RETIRED_MECHANISM_ROWS = (("UK", "scc_2021", "UK GDPR Art. 46; see uk_addendum [S]"),)
+"""Rows an earlier seed wrote in error: the EU SCCs 2021 alone were never a UK transfer tool."""
+
+
+def retire_mechanism_rows(mechanism: Any) -> None:
+    """Delete the rows of RETIRED_MECHANISM_ROWS that still hold the seeded citation (a row a
+    reviewer has since changed is theirs, and stays)."""
+    for regime, code, citation in RETIRED_MECHANISM_ROWS:
+        mechanism.objects.filter(regime=regime, mechanism=code, citation=citation).delete()
+
+
+def load_fdpic_list(adequacy: Any) -> None:
+    """Seed the FDPIC's list of adequate states, valid until 2023-08-31 (FDPIC_LIST), each
+    row marked unverified. Safe to run twice; the Annex 1 rows (from 2023-09-01) stay."""
+    for code, valid_from, scope in FDPIC_LIST:
+        adequacy.objects.get_or_create(
+            regime="CH",
+            country=code,
+            valid_from=valid_from,
+            defaults={
+                "valid_to": FDPIC_LIST_UNTIL,
+                "instrument": "FDPIC list of states with adequate data protection (old FADP)",
+                "scope": scope,
+                "notes": "Before the revised FADP and DPO Annex 1 (in force 2023-09-01).",
+                "verification": FDPIC_LIST_VERIFICATION,
+            },
+        )
+    adequacy.objects.filter(
+        regime="CH", notes="The FDPIC list before 2023-09-01 is not seeded [gap]."
+    ).update(notes="Before 2023-09-01: the FDPIC's list (its own rows, until 2023-08-31).")

@@ -70,14 +70,12 @@ def flow_detail(*, pk: int) -> Flow | None:
 
 
 def party_detail(*, slug: str) -> Party | None:
-    """The party with its group and sub-processors; its agreements and flows, thousands for
-    the own company, are read a page at a time (party_agreements, party_flows)."""
+    """The party with its group; its agreements, flows and engagements, thousands for the
+    own company or a cloud provider, are read a page at a time (party_agreements,
+    party_flows, registry.selectors.party_engagements)."""
     return (
-        Party.objects.select_related("parent", "engaged_by")
-        .prefetch_related(
-            Prefetch("subsidiaries", queryset=Party.objects.order_by("name")),
-            Prefetch("engaged_subprocessors", queryset=Party.objects.order_by("name")),
-        )
+        Party.objects.select_related("parent")
+        .prefetch_related(Prefetch("subsidiaries", queryset=Party.objects.order_by("name")))
         .filter(slug=slug)
         .first()
     )
@@ -99,8 +97,9 @@ def party_flows(*, party: Party, direction: str) -> QuerySet[Flow]:
 
 def agreement_detail(*, reference: str) -> Agreement | None:
     return (
-        Agreement.objects.prefetch_related(
-            "parties", "categories", Prefetch("transfers", queryset=flow_queryset())
+        Agreement.objects.select_related("amends")
+        .prefetch_related(
+            "parties", "categories", "amended_by", Prefetch("transfers", queryset=flow_queryset())
         )
         .filter(reference=reference)
         .first()

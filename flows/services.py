@@ -39,6 +39,8 @@ def flow_upsert(
     description: str = "",
     data_subjects: Sequence[DataSubject] = (),
     retention: str = "",
+    derogation_justification: str = "",
+    art10_authority: str = "",
 ) -> Flow:
     """Record the flow with this reference, or bring it up to date."""
     raise_problems(flow_categories_problems(categories))
@@ -59,6 +61,8 @@ def flow_upsert(
             "tia_on": tia_on,
             "description": description,
             "retention": retention,
+            "derogation_justification": derogation_justification,
+            "art10_authority": art10_authority,
         },
     )
     if [c.code for c in flow.processing_countries] != sorted(processing_countries):
@@ -122,6 +126,8 @@ def flow_values(flow: Flow) -> dict[str, Any]:
         "description": flow.description,
         "data_subjects": list(flow.data_subjects.all()),
         "retention": flow.retention,
+        "derogation_justification": flow.derogation_justification,
+        "art10_authority": flow.art10_authority,
     }
 
 

@@ -28,8 +28,10 @@ from registry.jobs.records import records_export_start, records_import_start
 from registry.models import (
     Agreement,
     AgreementParty,
+    Engagement,
     Party,
     Publication,
+    amendment_problems,
     bound_party_messages,
 )
 from registry.resources import AgreementResource, PartyResource
@@ -128,6 +130,24 @@ class VersionGuardMixin:
     form = VersionGuardForm
 
 
+class AgreementAdminForm(VersionGuardForm):
+    """A UK Addendum amends SCCs 2021 binding its parties, as in agreement_upsert."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        amends, parties = cleaned.get("amends"), cleaned.get("parties")
+        if amends is not None and parties is not None and cleaned.get("kind"):
+            for problem in amendment_problems(
+                kind=cleaned["kind"],
+                amends=str(amends),
+                amends_kind=amends.kind,
+                parties=[p.name for p in parties],
+                amends_parties=[p.name for p in amends.parties.all()],
+            ):
+                self.add_error(problem.field, problem.message)
+        return cleaned
+
+
 class RegisterHistoryAdmin(BadLookupsMixin, SimpleHistoryAdmin):
     """The admin of a record with a change history. Record and version ids are numbers:
     simple_history filters on whatever the address holds, and a word there is a 500."""
@@ -222,15 +242,30 @@ class RegisterImportExportMixin(ImportExportMixin):
         return redirect(job)
 
 
+class EngagementInline(admin.TabularInline):
+    """The processors engaging a party, on the party's page (its sub-processors have their
+    own admin, Engagement)."""
+
+    model = Engagement
+    fk_name = "subprocessor"
+    extra = 0
+    autocomplete_fields = ("processor",)
+    fields = ("processor", "noticed_on", "notice_source", "objected_on", "authorised_on",
+              "evidence", "evidenced_on", "ended_on")  # fmt: skip
+    verbose_name = "engagement by a processor"
+    verbose_name_plural = "engaged by (processors)"
+
+
 @admin.register(Party)
 class PartyAdmin(VersionGuardMixin, RegisterImportExportMixin, RegisterHistoryAdmin):
     resource_classes = [PartyResource]
-    list_display = ("name", "slug", "relationship", "country", "status", "parent", "engaged_by")
+    list_display = ("name", "slug", "relationship", "country", "status", "parent")
     list_filter = ("relationship", "status", "country")
-    list_select_related = ("parent", "engaged_by")
+    list_select_related = ("parent",)
     search_fields = ("slug", "name", "legal_name", "contact_email")
-    autocomplete_fields = ("parent", "engaged_by")
+    autocomplete_fields = ("parent",)
     prepopulated_fields = {"slug": ("name",)}
+    inlines = [EngagementInline]
 
     def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple[Any, ...]:
         """The delete page and the bulk delete action refuse parties that agreements bind
@@ -248,10 +283,11 @@ class AgreementAdmin(
     VersionGuardMixin, SetsHistoryMixin, RegisterImportExportMixin, RegisterHistoryAdmin
 ):
     resource_classes = [AgreementResource]
+    form = AgreementAdminForm
     list_display = ("reference", "title", "kind", "signed_on", "expires_on", "terminated_on")
     list_filter = ("kind", "flowdown", "subprocessor_authorisation")
     search_fields = ("reference", "title", "parties__name", "parties__slug")
-    autocomplete_fields = ("parties", "categories")
+    autocomplete_fields = ("parties", "categories", "amends")
     date_hierarchy = "signed_on"
 
     def formfield_for_manytomany(
@@ -266,6 +302,21 @@ class AgreementAdmin(
             )
             return db_field.formfield(**kwargs)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(Engagement)
+class EngagementAdmin(RegisterHistoryAdmin):
+    """Processors engaging sub-processors: the notice, our objection or authorisation, the
+    evidence of the sub-processing agreement, the end."""
+
+    list_display = ("processor", "subprocessor", "noticed_on", "evidence", "evidenced_on",
+                    "ended_on")  # fmt: skip
+    list_filter = ("evidence",)
+    list_select_related = ("processor", "subprocessor")
+    search_fields = ("processor__name", "processor__slug", "subprocessor__name",
+                     "subprocessor__slug", "notice_source")  # fmt: skip
+    autocomplete_fields = ("processor", "subprocessor")
+    date_hierarchy = "noticed_on"
 
 
 class ReadOnlyAdmin(BadLookupsMixin, admin.ModelAdmin):

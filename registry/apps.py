@@ -9,11 +9,12 @@ class RegistryConfig(AppConfig):
     def ready(self) -> None:
         # The kinds need the models, which are loaded only now.
         from registry.importing.engine import register_kind
-        from registry.kinds import AgreementKind, PartyKind
-        from registry.resources import AgreementResource, PartyResource
+        from registry.kinds import AgreementKind, EngagementKind, PartyKind
+        from registry.resources import AgreementResource, EngagementResource, PartyResource
 
         register_kind(PartyKind, exporter=PartyResource)
         register_kind(AgreementKind, exporter=AgreementResource)
+        register_kind(EngagementKind, exporter=EngagementResource)
 
         # The roles as registry/roles.py declares them, after every migrate.
         from django.db.models.signals import post_migrate

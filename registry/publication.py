@@ -23,11 +23,28 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
 from django.utils import timezone
 
 from registry.choices import PartyStatus, Relationship
-from registry.models import PUBLISHED_RELATIONSHIPS, Party, Publication, PublicationChange
+from registry.models import (
+    PUBLISHED_RELATIONSHIPS,
+    Engagement,
+    Party,
+    Publication,
+    PublicationChange,
+)
 from registry.web.batches import write_batch
 from registry.web.permissions import CAN_REVIEW
 
@@ -180,9 +197,10 @@ def parties_reject(*, parties: Sequence[Party], decided_by: Any, note: str = "")
 # --- reads ---------------------------------------------------------------------------------
 
 
-def _latest_in_effect(today: date) -> Subquery:
+def _latest_in_effect(today: date, party: str = "pk") -> Subquery:
+    """The change of the latest publication in effect on `today` of the party at `party`."""
     return Subquery(
-        Publication.objects.filter(party=OuterRef("pk"), effective_on__lte=today)
+        Publication.objects.filter(party=OuterRef(party), effective_on__lte=today)
         .order_by("-effective_on", "-id")
         .values("change")[:1]
     )
@@ -208,12 +226,34 @@ def publications_upcoming(*, today: date, limit: int) -> tuple[list[Publication]
         change=PublicationChange.ADDED, party__status__in=_NOT_LISTED_STATUSES
     )
     rows = list(
-        upcoming.select_related("party", "party__engaged_by").order_by(
-            "effective_on", "party__name", "id"
-        )[: limit + 1]
+        upcoming.select_related("party").order_by("effective_on", "party__name", "id")[: limit + 1]
     )
     count = len(rows) if len(rows) <= limit else upcoming.count()
     return rows[:limit], count
+
+
+def engagers_by_party(
+    *, parties: Iterable[int], today: date, listed_only: bool = False
+) -> dict[int, str]:
+    """Party id -> the names of the processors engaging it on `today`, joined with ", "
+    (one query). `listed_only`: only processors the public list shows on `today`."""
+    engagements = Engagement.objects.filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=today), subprocessor__in=list(parties)
+    )
+    if listed_only:
+        engagements = engagements.filter(
+            processor__status=PartyStatus.APPROVED,
+            processor__relationship__in=PUBLISHED_RELATIONSHIPS,
+        ).alias(processor_in_effect=_latest_in_effect(today, party="processor"))
+        engagements = engagements.filter(processor_in_effect=PublicationChange.ADDED)
+    names: dict[int, list[str]] = {}
+    rows = engagements.order_by("processor__name", "processor__slug").values_list(
+        "subprocessor_id", "processor__name"
+    )
+    for party, name in rows:
+        if name not in names.setdefault(party, []):
+            names[party].append(name)
+    return {party: ", ".join(listed) for party, listed in names.items()}
 
 
 def publications_for_feed(*, today: date, limit: int) -> list[Publication]:
@@ -275,17 +315,27 @@ def publication_pending(
         .filter(Q(status=PartyStatus.SUBMITTED) | Q(status=PartyStatus.APPROVED, published=False))
         .exclude(onboarding__state__in=_UNDECIDED_ONBOARDING)
         .exclude(proposed_in_onboardings__state__in=_UNDECIDED_ONBOARDING)
-        .select_related("engaged_by")
+        .prefetch_related(
+            Prefetch(
+                "engagements",
+                queryset=Engagement.objects.filter(ended_on__isnull=True)
+                .select_related("processor")
+                .order_by("processor__name", "id"),
+                to_attr="open_engagements",
+            )
+        )
         .order_by("name", "slug")
     )
     if relationship:
         parties = parties.filter(relationship=relationship)
     if processor:
+        engaged = Engagement.objects.filter(
+            Q(processor__name__icontains=processor) | Q(processor__slug__icontains=processor),
+            subprocessor=OuterRef("pk"),
+            ended_on__isnull=True,
+        )
         parties = parties.filter(
-            Q(name__icontains=processor)
-            | Q(slug__icontains=processor)
-            | Q(engaged_by__name__icontains=processor)
-            | Q(engaged_by__slug__icontains=processor)
+            Q(name__icontains=processor) | Q(slug__icontains=processor) | Exists(engaged)
         )
     if search:
         parties = parties.filter(

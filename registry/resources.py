@@ -25,7 +25,8 @@ from registry.importing.engine import Column, Kind, records_import_table
 from registry.importing.exporting import kind_export_rows
 from registry.importing.tabular import Table, escape_formula, table_from_rows
 from registry.jobs.imports import CREATE, UNCHANGED, UPDATE, ImportPreview, table_preview
-from registry.kinds import AgreementKind, PartyKind
+from registry.kinds import AgreementKind, EngagementKind, PartyKind
+from registry.models import Party
 
 ISO_DATE = "%Y-%m-%d"
 
@@ -117,7 +118,7 @@ class RegisterResource(resources.ModelResource):
 
     def get_queryset(self) -> Any:
         """Every row by its natural key, with its references joined and its lists fetched."""
-        refs = [c for c in self.kind.columns if c.ref]
+        refs = [c for c in self.kind.columns if c.ref and c.name not in self.kind.apart]
         return (
             self._meta.model._default_manager.select_related(*(c.name for c in refs if not c.many))
             .prefetch_related(*(c.name for c in refs if c.many))
@@ -203,6 +204,12 @@ def preview_rows(preview: ImportPreview, table: Table) -> list[RowResult]:
 
 class PartyResource(RegisterResource):
     kind = PartyKind
+    # Not a field of the party: its open engagements' processors (PartyKind.apart_cells).
+    engaged_by = fields.Field(column_name="engaged_by", readonly=True)
+
+    def dehydrate_engaged_by(self, party: Any) -> str:
+        column = next(c for c in self.kind.columns if c.name == "engaged_by")
+        return self.kind.apart_cells(column, Party.objects.filter(pk=party.pk)).get(party.pk, "")
 
     class Meta:
         model = PartyKind.model
@@ -221,3 +228,19 @@ class AgreementResource(RegisterResource):
         import_id_fields = (AgreementKind.key,)
         clean_model_instances = True
         skip_unchanged = True
+
+
+class EngagementResource(RegisterResource):
+    kind = EngagementKind
+
+    class Meta:
+        model = EngagementKind.model
+        fields = export_order = EngagementKind.column_names()
+        import_id_fields = (EngagementKind.key,)
+        clean_model_instances = True
+        skip_unchanged = True
+
+    def get_queryset(self) -> Any:
+        return self._meta.model._default_manager.select_related(
+            "processor", "subprocessor"
+        ).order_by(*self.kind.order)

@@ -37,7 +37,7 @@ BOUNDARIES: dict[str, tuple[str, ...]] = {
 }
 APPS = ("registry", "flows", "onboarding", "reviews")
 
-_EDITED_BY_EDITORS = ("party", "agreement", "flow")
+_EDITED_BY_EDITORS = ("party", "agreement", "engagement", "flow")
 _EDITED_BY_REVIEWERS = ("zonemembership", "adequacydecision", "mechanismvalidity")
 
 

@@ -18,6 +18,7 @@ from registry.models import (
     Agreement,
     Party,
     agreement_parties_problems,
+    amendment_problems,
     bound_party_messages,
     raise_problems,
     reserved_key_problems,
@@ -119,11 +120,12 @@ def party_upsert(
     country: str,
     legal_name: str = "",
     parent: Party | None = None,
-    engaged_by: Party | None = None,
     processing_countries: Sequence[str] = (),
     website: str = "",
     contact_email: str = "",
     dpf_certified_until: date | None = None,
+    dpf_uk_certified_until: date | None = None,
+    dpf_swiss_certified_until: date | None = None,
     pci_attested_on: date | None = None,
     status: str = PartyStatus.APPROVED,
     notes: str = "",
@@ -141,10 +143,11 @@ def party_upsert(
             "relationship": relationship,
             "country": country,
             "parent": parent,
-            "engaged_by": engaged_by,
             "website": website,
             "contact_email": contact_email,
             "dpf_certified_until": dpf_certified_until,
+            "dpf_uk_certified_until": dpf_uk_certified_until,
+            "dpf_swiss_certified_until": dpf_swiss_certified_until,
             "pci_attested_on": pci_attested_on,
             "status": status,
             "notes": notes,
@@ -186,10 +189,22 @@ def agreement_upsert(
     categories: Sequence[models.Model] = (),
     flowdown: bool = False,
     subprocessor_authorisation: str = SubprocessorAuthorisation.NONE,
+    objection_days: int = 30,
+    amends: Agreement | None = None,
     notes: str = "",
 ) -> Agreement:
-    """Create the agreement with this reference, or bring it up to date."""
+    """Create the agreement with this reference, or bring it up to date. A UK Addendum
+    names the SCCs 2021 it amends, which bind its parties (`amendment_problems`)."""
     raise_problems(agreement_parties_problems({p.pk for p in parties}))
+    raise_problems(
+        amendment_problems(
+            kind=kind,
+            amends=str(amends) if amends else None,
+            amends_kind=amends.kind if amends else None,
+            parties=[p.name for p in parties],
+            amends_parties=[p.name for p in amends.parties.all()] if amends else [],
+        )
+    )
     agreement = Agreement.objects.filter(reference=reference).first() or Agreement(
         reference=reference
     )
@@ -206,6 +221,8 @@ def agreement_upsert(
             "terminated_on": terminated_on,
             "flowdown": flowdown,
             "subprocessor_authorisation": subprocessor_authorisation,
+            "objection_days": objection_days,
+            "amends": amends,
             "notes": notes,
         },
     )

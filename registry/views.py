@@ -83,8 +83,18 @@ def party_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "incoming": _page(
             request, "receives", flow_selectors.party_flows(party=party, direction="incoming")
         ),
+        "engaged_by": _engagement_page(request, "engaged-by", party, "engaged_by"),
+        "engages": _engagement_page(request, "engages", party, "engages"),
     }
     return render(request, "registry/party_detail.html", context)
+
+
+def _engagement_page(request: HttpRequest, parameter: str, party: Party, side: str) -> "_SubList":
+    """A page of the party's engagements, each with its objection deadline (two queries
+    or so, whatever the rows)."""
+    listed = _page(request, parameter, selectors.party_engagements(party=party, side=side))
+    listed.page.object_list = selectors.with_objection_deadlines(list(listed.page.object_list))
+    return listed
 
 
 PARTY_LIST_ROWS = 25

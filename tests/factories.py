@@ -11,7 +11,8 @@ from django.db import IntegrityError, transaction
 
 from flows.models import DataCategory, Flow, Purpose
 from flows.services import flow_upsert
-from registry.models import Agreement, Party
+from registry.engagements import engagement_create
+from registry.models import Agreement, Engagement, Party
 from registry.services import agreement_upsert, party_upsert
 
 _serial = count(1)
@@ -36,6 +37,11 @@ def make_party(slug: str | None = None, **fields: Any) -> Party:
     }
     values.update(fields)
     return party_upsert(slug=slug, **values)
+
+
+def make_engagement(processor: Party, subprocessor: Party, **fields: Any) -> Engagement:
+    """An open engagement of `subprocessor` by `processor` (no notice unless given)."""
+    return engagement_create(processor=processor, subprocessor=subprocessor, **fields)
 
 
 def make_own_party(slug: str = "acme", **fields: Any) -> Party:

@@ -6,7 +6,7 @@ as secondary text; parties, thousands of them, are picked through a search on th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, cast
 
 from django import forms
@@ -20,8 +20,13 @@ from django_countries import countries
 from flows.choices import Art9Condition, LawfulBasis, Role, TransferMechanism
 from flows.models import DataCategory, DataSubject, Purpose
 from flows.services import flow_values
-from registry.choices import AgreementKind, Relationship, SubprocessorAuthorisation
-from registry.models import Agreement, Party
+from registry.choices import (
+    AgreementKind,
+    EngagementEvidence,
+    Relationship,
+    SubprocessorAuthorisation,
+)
+from registry.models import SCC_2021_KINDS, Agreement, Engagement, Party
 from registry.party_fields import PartiesField, PartyField
 from registry.web.pickers import PickMany, PickOne
 
@@ -139,14 +144,23 @@ class PartyForm(VersionedForm):
         required=False,
         help_text="The company that owns this one, for group structure.",
     )
-    engaged_by = PartyField(
-        label="Engaged by",
-        required=False,
-        help_text="For a sub-processor: the processor that engaged it.",
-    )
     website = forms.URLField(label="Website", required=False, assume_scheme="https")
     contact_email = forms.EmailField(label="Privacy contact e-mail", required=False)
-    dpf_certified_until = _date(label="DPF certified until", required=False)
+    dpf_certified_until = _date(
+        label="EU-US DPF certified until",
+        required=False,
+        help_text="End of its EU-US Data Privacy Framework self-certification.",
+    )
+    dpf_uk_certified_until = _date(
+        label="UK Extension certified until",
+        required=False,
+        help_text="End of the UK Extension to the EU-US DPF (it requires the EU-US certification).",
+    )
+    dpf_swiss_certified_until = _date(
+        label="Swiss-US DPF certified until",
+        required=False,
+        help_text="End of its Swiss-US Data Privacy Framework self-certification.",
+    )
     pci_attested_on = _date(label="PCI DSS attested on", required=False)
     security_measures = forms.CharField(
         label="Security measures",
@@ -179,10 +193,11 @@ def party_initial(party: Party) -> dict[str, Any]:
         "country": party.country.code,
         "processing_countries": [c.code for c in party.processing_countries],
         "parent": party.parent,
-        "engaged_by": party.engaged_by,
         "website": party.website,
         "contact_email": party.contact_email,
         "dpf_certified_until": party.dpf_certified_until,
+        "dpf_uk_certified_until": party.dpf_uk_certified_until,
+        "dpf_swiss_certified_until": party.dpf_swiss_certified_until,
         "pci_attested_on": party.pci_attested_on,
         "security_measures": party.security_measures,
         "notes": party.notes,
@@ -229,12 +244,34 @@ class AgreementForm(VersionedForm):
         initial=SubprocessorAuthorisation.NONE,
         widget=forms.RadioSelect,
     )
+    objection_days = forms.IntegerField(
+        label="Objection period (days)",
+        min_value=0,
+        max_value=365,
+        initial=30,
+        required=False,
+        help_text="Under a general authorisation, the days we have to object to a new "
+        "sub-processor after the processor's notice (GDPR Art. 28(2)); empty means 30.",
+    )
+    amends = forms.ModelChoiceField(
+        label="Amends (for a UK Addendum)",
+        queryset=Agreement.objects.all(),
+        to_field_name="reference",
+        required=False,
+        help_text="The SCCs 2021 between the same parties that this UK Addendum amends: "
+        "type a few letters of their reference or title and pick them.",
+        error_messages={"invalid_choice": "No agreement has this reference."},
+    )
     notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, agreement: Agreement | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        widget = AgreementReferenceInput(kinds=SCC_2021_KINDS)
+        self.fields["amends"].widget = widget
         if agreement is not None:
             del self.fields["reference"]
+            widget.parties = tuple(p.pk for p in agreement.parties.all())
+            widget.excluded = agreement.pk
         else:
             del self.fields["terminated_on"]
 
@@ -243,6 +280,8 @@ class AgreementForm(VersionedForm):
         data.pop("version", None)
         data.pop("reference", None)
         data["categories"] = list(data["categories"])
+        if data.get("objection_days") is None:
+            data["objection_days"] = 30
         return data
 
 
@@ -258,6 +297,8 @@ def agreement_initial(agreement: Agreement) -> dict[str, Any]:
         "categories": list(agreement.categories.all()),
         "flowdown": agreement.flowdown,
         "subprocessor_authorisation": agreement.subprocessor_authorisation,
+        "objection_days": agreement.objection_days,
+        "amends": agreement.amends.reference if agreement.amends else "",
         "notes": agreement.notes,
     }
 
@@ -299,23 +340,27 @@ OFFERED_AGREEMENTS = 300
 """Transfer agreements offered as completions; any other is typed by its reference."""
 
 
-class TransferAgreementInput(forms.TextInput):
-    """A reference input that offers the register's transfer agreements as the browser's own
-    completions (a datalist: searchable as one types, with or without JavaScript), each
-    labelled with its kind and its parties' names; those naming both of the flow's parties
-    come first."""
+class AgreementReferenceInput(forms.TextInput):
+    """A reference input that offers the register's agreements of some kinds (the transfer
+    tools, unless told) as the browser's own completions (a datalist: searchable as one
+    types, with or without JavaScript), each labelled with its title, kind and parties'
+    names; those naming both of the `parties` (a flow's) come first."""
 
     template_name = "registry/widgets/agreement_reference.html"
 
-    def __init__(self) -> None:
+    def __init__(self, kinds: Collection[str] = TRANSFER_KINDS) -> None:
         super().__init__(attrs={"autocomplete": "off", "spellcheck": "false"})
+        self.kinds = tuple(kinds)
         self.parties: tuple[int, ...] = ()
+        self.excluded: int | None = None
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
         widget = context["widget"]
         widget["attrs"]["list"] = f"{widget['attrs'].get('id', name)}_choices"
-        agreements = Agreement.objects.filter(kind__in=TRANSFER_KINDS)
+        agreements = Agreement.objects.filter(kind__in=self.kinds)
+        if self.excluded is not None:
+            agreements = agreements.exclude(pk=self.excluded)
         if self.parties:
             naming_both = Agreement.objects.filter(parties=self.parties[0]).filter(
                 parties=self.parties[-1]
@@ -329,11 +374,16 @@ class TransferAgreementInput(forms.TextInput):
         widget["options"] = [
             (
                 a.reference,
-                f"{a.get_kind_display()}: {', '.join(sorted(p.name for p in a.parties.all()))}",
+                f"{a.title + ' — ' if a.title else ''}{a.get_kind_display()}: "
+                f"{', '.join(sorted(p.name for p in a.parties.all()))}",
             )
             for a in chosen
         ]
         return context
+
+
+TransferAgreementInput = AgreementReferenceInput
+"""The flow form's transfer agreement: any transfer tool."""
 
 
 class FlowForm(VersionedForm):
@@ -367,6 +417,13 @@ class FlowForm(VersionedForm):
         required=False,
         help_text="For special categories of data (GDPR Art. 9(2)).",
     )
+    art10_authority = forms.CharField(
+        label="Art. 10 legal authority (for criminal-offence data)",
+        max_length=300,
+        required=False,
+        help_text="For criminal convictions and offences data: the official authority, or "
+        "the Union or Member State law, under which it is processed (GDPR Art. 10).",
+    )
     processing_countries = _countries_field(
         "Processing countries",
         "Where the target processes this data; none chosen means the target's countries.",
@@ -385,6 +442,13 @@ class FlowForm(VersionedForm):
         help_text="The agreement that provides the mechanism: type a few letters of its "
         "reference and pick it.",
         error_messages={"invalid_choice": "No agreement has this reference."},
+    )
+    derogation_justification = forms.CharField(
+        label="Why the derogation applies (for an Art. 49 derogation)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="With the transfer mechanism “Art. 49 derogation”: which derogation, and "
+        "why it applies to this occasional transfer (EDPB Guidelines 2/2018).",
     )
     tia_on = _date(label="Transfer impact assessment on", required=False)
     started_on = _date(label="Started on")
@@ -430,3 +494,60 @@ class EndForm(VersionedForm):
     def __init__(self, *args: Any, label: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["on"].label = label
+
+
+class EngagementForm(VersionedForm):
+    """A processor engaging a sub-processor: the notice, our objection or specific
+    authorisation, and how the sub-processing agreement is evidenced. The pair is chosen
+    when the engagement is recorded; its end has a page of its own."""
+
+    processor = PartyField(label="Processor (the party that engages)")
+    subprocessor = PartyField(label="Sub-processor (the party it engages)")
+    noticed_on = _date(
+        label="Notice given on",
+        required=False,
+        help_text="When the processor told us: the date of its published list or its letter.",
+    )
+    notice_source = forms.CharField(
+        label="Notice source",
+        max_length=500,
+        required=False,
+        help_text="Where the notice is: the address of the published list, the letter.",
+    )
+    objected_on = _date(label="We objected on", required=False)
+    objection = forms.CharField(
+        label="Our objection", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    authorised_on = _date(
+        label="Specifically authorised on",
+        required=False,
+        help_text="Where our agreement requires specific authorisation: the date we gave it.",
+    )
+    evidence = forms.ChoiceField(
+        label="Sub-processing agreement evidenced by",
+        choices=_optional(EngagementEvidence.choices, "Nothing yet"),
+        required=False,
+    )
+    evidenced_on = _date(label="Evidence dated", required=False)
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, engagement: Engagement | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if engagement is not None:
+            del self.fields["processor"]
+            del self.fields["subprocessor"]
+
+    def service_values(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data.pop("version", None)
+        return data
+
+
+def engagement_initial(engagement: Engagement) -> dict[str, Any]:
+    return {
+        name: getattr(engagement, name)
+        for name in (
+            "noticed_on", "notice_source", "objected_on", "objection", "authorised_on",
+            "evidence", "evidenced_on", "notes",
+        )
+    }  # fmt: skip

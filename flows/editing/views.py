@@ -25,10 +25,12 @@ from flows.editing.forms import (
     AgreementForm,
     DocumentForm,
     EndForm,
+    EngagementForm,
     FlowForm,
     PartyForm,
     VersionedForm,
     agreement_initial,
+    engagement_initial,
     flow_initial,
     party_initial,
 )
@@ -36,7 +38,8 @@ from flows.editing.prediction import Prediction, predict
 from flows.models import Flow
 from flows.services import flow_create, flow_end, flow_update, party_offboard
 from registry.choices import PartyStatus
-from registry.models import Agreement, Party
+from registry.engagements import engagement_create, engagement_end, engagement_update
+from registry.models import Agreement, Engagement, Party
 from registry.services import (
     VersionConflict,
     agreement_create,
@@ -148,7 +151,7 @@ def party_new(request: HttpRequest) -> HttpResponse:
 
 @editor_required
 def party_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    party = get_object_or_404(Party.objects.select_related("parent", "engaged_by"), slug=slug)
+    party = get_object_or_404(Party.objects.select_related("parent"), slug=slug)
     initial = {**party_initial(party), "version": record_version(party)}
     form = PartyForm(_post(request), initial=initial, party=party)
     return _save_page(
@@ -309,6 +312,95 @@ def agreement_terminate_page(request: HttpRequest, reference: str) -> HttpRespon
         },
         verb="terminating",
         done=lambda saved: f"Agreement {saved} terminated.",
+    )
+
+
+# --- engagements ---------------------------------------------------------------------------
+
+
+def _engagement_context(engagement: Engagement | None, party: Party | None) -> dict[str, Any]:
+    return {"engagement": engagement, "party": party}
+
+
+@editor_required
+def engagement_new(request: HttpRequest) -> HttpResponse:
+    """A processor engaging a sub-processor; `?processor=` or `?subprocessor=` (slugs) fill
+    in the side the page was opened from."""
+    initial: dict[str, Any] = {}
+    party = None
+    for side in ("processor", "subprocessor"):
+        slug = request.GET.get(side, "")
+        found = Party.objects.filter(slug=slug).first() if slug else None
+        if found is not None:
+            initial[side] = found
+            party = party or found
+    form = EngagementForm(_post(request), initial=initial)
+    return _save_page(
+        request,
+        form=form,
+        write=lambda: engagement_create(user=request.user, **form.service_values()),
+        template="flows/editing/engagement_form.html",
+        context=_engagement_context(None, party),
+        done=lambda saved: f"{saved} recorded.",
+    )
+
+
+@editor_required
+def engagement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = get_object_or_404(
+        Engagement.objects.select_related("processor", "subprocessor"), pk=pk
+    )
+    initial = {**engagement_initial(engagement), "version": record_version(engagement)}
+    form = EngagementForm(_post(request), initial=initial, engagement=engagement)
+    return _save_page(
+        request,
+        form=form,
+        write=lambda: engagement_update(
+            engagement=_fresh(engagement),
+            version=form.based_on(),
+            user=request.user,
+            **form.service_values(),
+        ),
+        template="flows/editing/engagement_form.html",
+        context=_engagement_context(engagement, engagement.subprocessor),
+        done=lambda saved: f"{saved}: saved.",
+    )
+
+
+@editor_required
+def engagement_end_page(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = get_object_or_404(
+        Engagement.objects.select_related("processor", "subprocessor"), pk=pk
+    )
+    form = EndForm(
+        _post(request),
+        initial={"on": date.today(), "version": record_version(engagement)},
+        label="Ended on (the last day the processor used it)",
+    )
+    processor, subprocessor = engagement.processor.name, engagement.subprocessor.name
+    return _save_page(
+        request,
+        form=form,
+        write=lambda: engagement_end(
+            engagement=_fresh(engagement),
+            on=form.cleaned_data["on"],
+            version=form.based_on(),
+            user=request.user,
+        ),
+        template="flows/editing/end.html",
+        context={
+            "record": engagement,
+            "list": ("party_list", "Parties"),
+            "title": f"End the engagement of {subprocessor} by {processor}",
+            "explained": f"After the day you give, {processor} no longer uses {subprocessor} "
+            "for our data; flows that still run between them will be flagged.",
+            "already": f"It ended on {engagement.ended_on}: only an earlier day can be given."
+            if engagement.ended_on
+            else "",
+            "action": "End",
+        },
+        verb="ending",
+        done=lambda saved: f"{saved}: ended.",
     )
 
 

@@ -16,38 +16,33 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 from operator import attrgetter
 
+from flows.engine.facts import FlowFacts, MechanismProblem
 from flows.engine.graph import Taxonomy, group_members, own_parties
 from flows.engine.jurisdictions import (
-    REGIME_NAMES,
     Jurisdictions,
     JurisdictionSnapshot,
     RestrictedTransfer,
-    dpf_active,
 )
+from flows.engine.mechanisms import Mechanisms
+from flows.engine.origins import Origins, evidenced_subprocessing, onward_covered
 from flows.engine.records import (
     AgreementRecord,
     AgreementState,
     Finding,
     FlowRecord,
-    PartyRecord,
     Register,
     agreement_state,
     is_active,
 )
 from flows.engine.wording import (
-    END_REASONS,
-    INVALIDATED,
-    KIND_LABELS,
-    MECHANISM_LABELS,
+    KIND_MECHANISMS,
     flow_words,
-    not_yet_in_force,
     plural,
-    why_not_effective,
+    tools_advice,
 )
 
 FITTING_KINDS: dict[str, frozenset[str]] = {
@@ -58,44 +53,6 @@ FITTING_KINDS: dict[str, frozenset[str]] = {
 }
 INTRA_GROUP = "intra_group"
 NDA = "nda"
-
-AGREEMENT_FAMILIES: dict[str, tuple[str, ...]] = {
-    "scc_2021": ("scc_2021_m1", "scc_2021_m2", "scc_2021_m3", "scc_2021_m4"),
-    "uk_idta": ("uk_idta",),
-    "uk_addendum": ("uk_addendum",),
-    "bcr": ("bcr",),
-}
-"""Mechanisms that need a transfer agreement of their family, effective and naming both."""
-
-ADEQUACY_MECHANISMS = frozenset({"adequacy", "dpf"})
-INVALIDATED_ELSEWHERE = frozenset(mechanism for _, mechanism in INVALIDATED)
-
-
-@dataclass(slots=True)
-class FlowFacts:
-    """An active flow and what the rules need to know about it on the evaluation date."""
-
-    flow: FlowRecord
-    source: PartyRecord | None
-    target: PartyRecord | None
-    flagged: dict[str, tuple[str, ...]]
-    """Flag name -> the flow's categories that carry it (inherited from ancestors)."""
-    qualifying: tuple[AgreementRecord, ...]
-    lapsed: tuple[AgreementRecord, ...]
-    """Fitting kind, both parties, covering the categories, but not effective on the date."""
-    ndas: tuple[AgreementRecord, ...]
-    restricted: tuple[RestrictedTransfer, ...]
-    source_name: str
-    target_name: str
-    agreement_gap: str | None
-    """Which of the three exclusive agreement rules applies: none when an agreement
-    qualifies, else EXPIRED_AGREEMENT, else NDA_ONLY, else NO_AGREEMENT."""
-
-
-@dataclass(frozen=True, slots=True)
-class MechanismProblem:
-    regime: str
-    reason: str
 
 
 class RuleContext:
@@ -127,6 +84,7 @@ class RuleContext:
                     self._pairs[(first, second)].append(agreement)
         in_force = AgreementState.IN_FORCE
         self._effective = {id(a): agreement_state(a, as_of) is in_force for a in agreements}
+        self.mechanisms = Mechanisms(self.jurisdictions, self.agreements_by_ref, self.is_effective)
         self._kinds = {
             (role, inside): kinds | {INTRA_GROUP} if inside else kinds
             for role, kinds in FITTING_KINDS.items()
@@ -135,10 +93,9 @@ class RuleContext:
         self._covers: dict[tuple[int, tuple[str, ...]], bool] = {}
         self._flags: dict[tuple[str, ...], dict[str, tuple[str, ...]]] = {}
         self._category_flags: dict[str, frozenset[str]] = {}
-        self._mechanism_problems: dict[int, tuple[MechanismProblem, ...]] = {}
+        self._tools: dict[tuple[str, ...], str] = {}
         self._sale: dict[str, bool] = {}
         self._under: dict[str, set[str]] | None = None
-        self._windows: dict[tuple[str, str], str | None] = {}
         # Most rules concern a small share of the flows; the pass that builds the facts also
         # sorts them out, in flow id order, so that no rule walks all 100,000 to find its few
         # hundred.
@@ -157,6 +114,9 @@ class RuleContext:
         coming home is no onward transfer)."""
         active = [f for f in register.flows if is_active(f, as_of)]
         active.sort(key=attrgetter("id"))
+        self.origins = Origins(self.taxonomy, self.jurisdictions, register.parties, active)
+        """The origin regimes of each category at each party (flows.engine.origins)."""
+        self._covered_onward = evidenced_subprocessing(register.engagements, as_of)
         self.flows: tuple[FlowFacts, ...] = self._facts_of(active)
         ids = map(attrgetter("id"), active)
         self.by_id: dict[int, FlowFacts] = dict(zip(ids, self.flows, strict=True))
@@ -233,7 +193,7 @@ class RuleContext:
         and inlined, and the common case (one agreement between the two) allocates no lists.
         """
         parties, pairs, group, kinds_for = self.parties, self._pairs, self.group, self._kinds
-        effective, flags, exporters = self._effective, self._flags, self._exporters
+        effective, flags = self._effective, self._flags
         owners, sale = self.owners, self._sale
         with_gap, with_flag, restricted_flows = self.with_gap, self.with_flag, self.restricted
         subprocessing, sales = self.subprocessing, self.sales
@@ -241,9 +201,14 @@ class RuleContext:
         without_basis, from_owners, onward = self.without_basis, self.from_owners, self.onward_hops
         transfers_from = self.jurisdictions.transfers_from
         names = {slug: party.name or slug for slug, party in parties.items()}
-        # Where each party processes data, and whether its DPF certification runs on the day.
+        # Where each party processes data, and the regimes under whose US framework it is
+        # certified on the day.
         countries_of = {slug: party.countries for slug, party in parties.items()}
-        certified = {slug: dpf_active(party, self.as_of) for slug, party in parties.items()}
+        certified_regimes = self.jurisdictions.certified_regimes
+        certified = {slug: certified_regimes(party) for slug, party in parties.items()}
+        uncertified: frozenset[str] = frozenset()
+        origins_at = self.origins.at
+        covered_onward = self._covered_onward
         no_kinds: frozenset[str] = frozenset()
         found = []
         for flow in flows:
@@ -272,14 +237,22 @@ class RuleContext:
             if flagged is None:
                 flagged = self.flagged(flow.categories)
             restricted: tuple[RestrictedTransfer, ...] = ()
-            if source is not None and source.country in exporters:  # restricted_transfers()
+            origins = origins_at(s, flow.categories) if source is not None else ()
+            if origins:  # restricted_transfers(), with the origins of the data at the source
                 restricted = transfers_from(
-                    source.country,
+                    source.country,  # type: ignore[union-attr]
                     flow.processing_countries or countries_of.get(t, ()),
-                    certified.get(t, False),
+                    certified.get(t, uncertified),
+                    origins,
                 )
+                if restricted and certified.get(s):
+                    restricted = onward_covered(
+                        restricted, certified[s], (s, t) in covered_onward, qualifying
+                    )
             gap: str | None = None  # the three exclusive agreement rules, in their order
-            if not qualifying:
+            # Not for a sub-processor: we hold no contract with it (Art. 28(4) puts it
+            # between the processors); the chain rules judge its engagement instead.
+            if not qualifying and role != "subprocessor":
                 gap = "EXPIRED_AGREEMENT" if lapsed else "NDA_ONLY" if ndas else "NO_AGREEMENT"
             facts = FlowFacts(
                 flow,
@@ -348,114 +321,56 @@ class RuleContext:
         """Why the flow is a restricted transfer under one regime, naming the countries."""
         countries = transfer.countries
         verb = plural(countries, "is", "are")
+        if transfer.onward:
+            where = (
+                f"onward transfer of {transfer.origin_name} data: {facts.source_name} "
+                f"({transfer.source_country or 'country not recorded'}) holds data that came "
+                f"from {transfer.zone_name}, and"
+            )
+        else:
+            where = (
+                f"{facts.source_name} ({transfer.source_country}) is in {transfer.zone_name} and"
+            )
         text = (
-            f"{facts.source_name} ({transfer.source_country}) is in {transfer.zone_name} and "
+            f"{where} "
             f"{facts.target_name} processes the data in {', '.join(countries)}, which {verb} "
             f"outside {transfer.zone_name} and not adequate for the {transfer.regime_name} "
             f"on {self.as_of.isoformat()}"
         )
         if any(self.jurisdictions.dpf_only(transfer.regime, c) for c in countries):
-            text += f" ({self.dpf_status(facts)})"
+            text += f" ({self.dpf_status(facts, transfer.regime)})"
         return text
 
-    def dpf_status(self, facts: FlowFacts) -> str:
-        certified = facts.target.dpf_certified_until if facts.target else None
-        if certified is None:
-            return f"{facts.target_name} is not certified under the Data Privacy Framework"
-        return (
-            f"{facts.target_name}'s Data Privacy Framework certification ended on "
-            f"{certified.isoformat()}"
-        )
+    def dpf_status(self, facts: FlowFacts, regime: str = "EU") -> str:
+        """Why the recipient is not certified under the US framework serving `regime`."""
+        return self.mechanisms.dpf_status(facts, regime)
 
     def mechanism_problems(self, facts: FlowFacts) -> tuple[MechanismProblem, ...]:
         """For a restricted transfer with a mechanism: the regimes under which the mechanism
         is not valid on the date, each with the reason in plain words."""
-        flow = facts.flow
-        if not facts.restricted or not flow.transfer_mechanism:
-            return ()
-        cached = self._mechanism_problems.get(flow.id)
+        return self.mechanisms.problems(facts)
+
+    def tools_needed(self, facts: FlowFacts) -> str:
+        """The transfer tools that can be put in place on the date under the regimes of the
+        flow's restricted transfers, from the mechanism table (never a fixed list)."""
+        snapshot = self.jurisdictions
+        regimes = tuple(t.regime for t in facts.restricted) or snapshot.regimes
+        cached = self._tools.get(regimes)
         if cached is None:
-            problems = []
-            for transfer in facts.restricted:
-                reason = self._mechanism_reason(facts, transfer)
-                if reason is not None:
-                    problems.append(MechanismProblem(transfer.regime, reason))
-            cached = tuple(problems)
-            self._mechanism_problems[flow.id] = cached
+            cached = tools_advice({r: snapshot.usable_mechanisms(r) for r in regimes})
+            self._tools[regimes] = cached
         return cached
 
-    def _mechanism_reason(self, facts: FlowFacts, transfer: RestrictedTransfer) -> str | None:
-        mechanism = facts.flow.transfer_mechanism
-        regime = transfer.regime
-        label = MECHANISM_LABELS.get(mechanism, mechanism)
-        if mechanism in ADEQUACY_MECHANISMS:
-            # By definition a restricted transfer goes where no adequacy covers it.
-            countries = ", ".join(transfer.countries)
-            verb = plural(transfer.countries, "is", "are")
-            reason = (
-                f"{label} cannot cover this transfer: {countries} {verb} not adequate for the "
-                f"{transfer.regime_name} on {self.as_of.isoformat()}"
-            )
-            if any(self.jurisdictions.dpf_only(regime, c) for c in transfer.countries):
-                reason += f" ({self.dpf_status(facts)})"
-            return reason
-        key = (regime, mechanism)
-        if key not in self._windows:
-            self._windows[key] = self._window_reason(regime, mechanism, label)
-        if self._windows[key] is not None:
-            return self._windows[key]
-        family = AGREEMENT_FAMILIES.get(mechanism)
-        if family is not None:
-            return self._agreement_reason(facts, label, family)
-        return None
-
-    def _window_reason(self, regime: str, mechanism: str, label: str) -> str | None:
-        """Why the mechanism cannot be relied on under the regime on the date, if so."""
-        rows = self.jurisdictions.mechanism_rows(regime, mechanism)
-        if not rows:
-            return (
-                f"{label} is not a transfer mechanism under the {REGIME_NAMES.get(regime, regime)}"
-            )
-        if self.jurisdictions.mechanism_valid(regime, mechanism):
-            return None
-        day = self.as_of
-        key = (regime, mechanism)
-        ended = [row.valid_to for row in rows if row.valid_to is not None and row.valid_to < day]
-        if ended:
-            last = max(ended)
-            why = END_REASONS.get((regime, mechanism))
-            suffix = f" ({why})" if why else ""
-            ended_on = (last + timedelta(days=1)).isoformat()
-            if key in INVALIDATED:
-                return f"{label} was invalidated on {ended_on}{suffix}"
-            if mechanism in INVALIDATED_ELSEWHERE:
-                return f"{label} stopped being a valid basis on {ended_on}{suffix}"
-            return f"{label} could be relied on only until {last.isoformat()}{suffix}"
-        starts = [row.valid_from for row in rows if row.valid_from is not None]
-        first = min(starts) if starts else day
-        return not_yet_in_force(label, day, first)
-
-    def _agreement_reason(
-        self, facts: FlowFacts, label: str, family: tuple[str, ...]
-    ) -> str | None:
-        flow = facts.flow
-        reference = flow.transfer_agreement
-        if not reference:
-            return f"{label} needs a transfer agreement, and none is recorded for this flow"
-        agreement = self.agreements_by_ref.get(reference)
-        if agreement is None:
-            return f"transfer agreement {reference} is not in the register"
-        if agreement.kind not in family:
-            kind = KIND_LABELS.get(agreement.kind, agreement.kind)
-            return f"transfer agreement {reference} is a {kind}, not {label}"
-        if flow.source not in agreement.parties or flow.target not in agreement.parties:
-            return (
-                f"transfer agreement {reference} does not name both {facts.source_name} "
-                f"and {facts.target_name}"
-            )
-        if not self.is_effective(agreement):
-            return f"transfer {why_not_effective(agreement, self.as_of)}"
-        return None
+    def kind_usable(self, kind: str, facts: FlowFacts) -> bool:
+        """An agreement kind that implements a transfer tool (wording.KIND_MECHANISMS) can
+        be proposed only when that tool can be put in place on the date under a regime of
+        the flow's restricted transfers (any regime when the flow is none)."""
+        mechanism = KIND_MECHANISMS.get(kind)
+        if mechanism is None:
+            return True
+        snapshot = self.jurisdictions
+        regimes = [t.regime for t in facts.restricted] or list(snapshot.regimes)
+        return any(mechanism in snapshot.usable_mechanisms(r) for r in regimes)
 
     def transfer_gap(self, facts: FlowFacts) -> str | None:
         """NO_TRANSFER_MECHANISM, INVALID_TRANSFER_MECHANISM or None, for chain rules."""

@@ -11,8 +11,10 @@ Definitions (GDPR Arts. 44-45, UK GDPR Arts. 44-45, FADP Art. 16):
 - adequate: an adequacy row valid on the day whose scope holds ("dpf" rows only for recipients
   whose DPF certification runs at least to that day); for the UK and CH regimes a country in
   the EU zone counts as adequate;
-- restricted transfer: the source is in the zone and some processing country of the flow is
-  outside the zone and not adequate.
+- restricted transfer under a regime: the regime is an origin regime of the flow's data at
+  its source (the source is in the zone, or the data came to it from the zone: an onward
+  transfer, GDPR Art. 44 "including for onward transfers") and some processing country of the
+  flow is outside the zone and not adequate for the recipient.
 
 Unverified: the EEA country list itself and GB's membership dates; they are table rows here,
 so a reviewer can correct them without a code change.
@@ -41,12 +43,36 @@ REGIME_NAMES: dict[str, str] = {"EU": "EU GDPR", "UK": "UK GDPR", "CH": "Swiss F
 
 ZONE_NAMES: dict[str, str] = {"EU": "the EEA", "UK": "the United Kingdom", "CH": "Switzerland"}
 
+ORIGIN_NAMES: dict[str, str] = {"EU": "EU-origin", "UK": "UK-origin", "CH": "Swiss-origin"}
+"""Data whose origin regimes include the regime, in a sentence: "onward transfer of EU-origin
+data"."""
+
 # The EEA counts as adequate for UK and Swiss exporters: DPA 2018 Sch. 21 para. 5 (from
 # 2021-01-01; known from secondary sources) and the Swiss DPO Annex 1 list (unverified past
 # "Malta"). It holds for the whole zone on any day, not as a table row, so it stays in code.
 EEA_ADEQUATE_FOR: frozenset[str] = frozenset({"UK", "CH"})
 
 DPF_SCOPE = "dpf"
+
+OLD_SCCS: frozenset[str] = frozenset({"scc_2001", "scc_2004", "scc_2010"})
+"""The repealed SCCs (Decisions 2001/497/EC, 2004/915/EC, 2010/87/EU)."""
+
+CONCLUDED_BY: dict[str, date] = {
+    # Implementing Decision (EU) 2021/914 Art. 4(4): contracts concluded before 27 September
+    # 2021 on the old SCCs keep providing safeguards (until 27 December 2022).
+    "EU": date(2021, 9, 26),
+    # UK transitional provisions (DPA 2018 s. 119A; the ICO's transitional document): contracts
+    # concluded on or before 21 September 2022. Unverified against the text: known from
+    # secondary sources (DLA Piper, Geldards).
+    "UK": date(2022, 9, 21),
+}
+"""The last day on which a contract on the old SCCs could be concluded, by regime; besides
+the end of the mechanism's period in the table. No Swiss cut-off is recorded."""
+
+
+def concluded_by(regime: str, mechanism: str) -> date | None:
+    """The last day a contract on `mechanism` could be concluded under `regime`, if limited."""
+    return CONCLUDED_BY.get(regime) if mechanism in OLD_SCCS else None
 
 
 def _within(day: date, start: date | None, end: date | None) -> bool:
@@ -56,11 +82,14 @@ def _within(day: date, start: date | None, end: date | None) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class RestrictedTransfer:
-    """A flow is a restricted transfer under `regime`: `countries` are the offending ones."""
+    """A flow is a restricted transfer under `regime`: `countries` are the offending ones;
+    `onward` when the source is outside the regime's zone and sends on data that came to it
+    from the zone (an onward transfer)."""
 
     regime: str
     source_country: str
     countries: tuple[str, ...]
+    onward: bool = False
 
     @property
     def regime_name(self) -> str:
@@ -70,14 +99,44 @@ class RestrictedTransfer:
     def zone_name(self) -> str:
         return ZONE_NAMES.get(self.regime, self.regime)
 
+    @property
+    def origin_name(self) -> str:
+        """The origin in words: "EU-origin", "UK-origin", "Swiss-origin"."""
+        return ORIGIN_NAMES.get(self.regime, f"{self.regime}-origin")
+
+
+def _runs_to(until: date | None, day: date) -> bool:
+    return until is not None and until >= day
+
+
+def certified_for(target: PartyRecord | None, regime: str, day: date) -> bool:
+    """The recipient is certified on `day` under the US framework that serves `regime`.
+
+    EU regime: the EU-US Data Privacy Framework (`dpf_certified_until`); UK regime: the UK
+    Extension to it (`dpf_uk_certified_until`), which a US organisation can join only while
+    it holds the EU-US certification, so both must run to the day; CH regime: the Swiss-US
+    Data Privacy Framework (`dpf_swiss_certified_until`). Any other regime has no framework.
+    Basis: Commission Implementing Decision (EU) 2023/1795; the UK Data Protection (Adequacy)
+    (United States of America) Regulations 2023; the Federal Council's amendment of Annex 1
+    of the Data Protection Ordinance (DPO) of 14 August 2024.
+    """
+    if target is None:
+        return False
+    if regime == "EU":
+        return _runs_to(target.dpf_certified_until, day)
+    if regime == "UK":
+        return _runs_to(target.dpf_uk_certified_until, day) and _runs_to(
+            target.dpf_certified_until, day
+        )
+    if regime == "CH":
+        return _runs_to(target.dpf_swiss_certified_until, day)
+    return False
+
 
 def dpf_active(target: PartyRecord | None, day: date) -> bool:
-    """One dpf_certified_until field stands for the EU-US, UK and Swiss-US certifications."""
-    return (
-        target is not None
-        and target.dpf_certified_until is not None
-        and target.dpf_certified_until >= day
-    )
+    """The EU-US certification (`dpf_certified_until`) runs on `day`: what the diagrams show
+    beside that date. The transfer tests ask `certified_for` with the regime."""
+    return certified_for(target, "EU", day)
 
 
 class Jurisdictions:
@@ -125,7 +184,7 @@ class Jurisdictions:
         for row in self._adequacy.get((regime, country), ()):
             if not _within(day, row.valid_from, row.valid_to):
                 continue
-            if row.scope == DPF_SCOPE and not dpf_active(target, day):
+            if row.scope == DPF_SCOPE and not certified_for(target, regime, day):
                 continue
             # Sectoral scopes (Canada: PIPEDA, Japan: APPI, Korea: PIPA) cannot be tested:
             # the register does not record whether a recipient falls under those laws.
@@ -184,7 +243,11 @@ class JurisdictionSnapshot:
         self._dpf: dict[str, frozenset[str]] = {
             r: frozenset(c.difference(self._whole.get(r, ()))) for r, c in dpf.items()
         }
-        self._cache: dict[tuple[str, tuple[str, ...], bool], tuple[RestrictedTransfer, ...]] = {}
+        self._cache: dict[
+            tuple[str, tuple[str, ...], frozenset[str], tuple[str, ...]],
+            tuple[RestrictedTransfer, ...],
+        ] = {}
+        self._usable: dict[str, tuple[str, ...]] = {}
 
     def zone(self, regime: str) -> frozenset[str]:
         return self._zones.get(regime, frozenset())
@@ -199,7 +262,7 @@ class JurisdictionSnapshot:
     def adequate(self, regime: str, country: str, target: PartyRecord | None = None) -> bool:
         if country in self._whole.get(regime, ()):
             return True
-        return country in self._dpf.get(regime, ()) and dpf_active(target, self.day)
+        return country in self._dpf.get(regime, ()) and certified_for(target, regime, self.day)
 
     def dpf_only(self, regime: str, country: str) -> bool:
         """True when `country` is adequate for `regime` on the day only for DPF-certified
@@ -209,6 +272,24 @@ class JurisdictionSnapshot:
     def mechanism_valid(self, regime: str, mechanism: str) -> bool:
         return self._jurisdictions.mechanism_valid(regime, mechanism, self.day)
 
+    def usable_mechanisms(self, regime: str) -> tuple[str, ...]:
+        """The mechanisms a transfer under `regime` could be put on, on the day: valid in the
+        table that day and, for the old SCCs, still open to new contracts (concluded_by)."""
+        cached = self._usable.get(regime)
+        if cached is None:
+            day = self.day
+            cached = tuple(
+                sorted(
+                    mechanism
+                    for (r, mechanism), rows in self._jurisdictions._mechanisms.items()
+                    if r == regime
+                    and any(_within(day, row.valid_from, row.valid_to) for row in rows)
+                    and (concluded_by(regime, mechanism) or day) >= day
+                )
+            )
+            self._usable[regime] = cached
+        return cached
+
     def mechanism_rows(self, regime: str, mechanism: str) -> tuple[MechanismRecord, ...]:
         return self._jurisdictions.mechanism_rows(regime, mechanism)
 
@@ -217,39 +298,60 @@ class JurisdictionSnapshot:
         flow: FlowRecord,
         source: PartyRecord | None,
         target: PartyRecord | None,
+        origins: tuple[str, ...] | None = None,
     ) -> tuple[RestrictedTransfer, ...]:
         """The regimes under which `flow` is a restricted transfer on the day.
 
-        An unknown source or an empty country code is no evidence of a transfer, so it gives
-        none: the register cannot say which law applies to the exporter.
+        `origins` are the origin regimes of the flow's data at its source (RuleContext
+        propagates them along the flows); without them, the regimes whose zone holds the
+        source, as for a first transfer. An unknown source or an empty country code is no
+        evidence of a transfer, so it gives none when no origin is known.
         """
-        if source is None or source.country not in self.exporters:
+        if source is None:
+            return ()
+        if origins is None:
+            origins = self.zone_regimes(source.country)
+        if not origins:
             return ()
         # Where the data is processed: the flow's own list, else the target's countries.
         countries = flow.processing_countries or (target.countries if target else ())
-        return self.transfers_from(source.country, countries, dpf_active(target, self.day))
+        certified = self.certified_regimes(target)
+        return self.transfers_from(source.country, countries, certified, origins)
+
+    def certified_regimes(self, target: PartyRecord | None) -> frozenset[str]:
+        """The regimes under whose US framework the recipient is certified on the day."""
+        return frozenset(r for r in self.regimes if certified_for(target, r, self.day))
 
     def transfers_from(
-        self, source_country: str, countries: tuple[str, ...], certified: bool
+        self,
+        source_country: str,
+        countries: tuple[str, ...],
+        certified: frozenset[str],
+        origins: tuple[str, ...],
     ) -> tuple[RestrictedTransfer, ...]:
-        """restricted_transfers() once the countries are known: the regimes under which data
-        from `source_country` processed in `countries` is a restricted transfer, for a
-        recipient DPF-certified on the day or not. Cached: flows share a few combinations."""
-        key = (source_country, countries, certified)
+        """restricted_transfers() once the countries are known: the regimes among `origins`
+        under which data sent from `source_country` and processed in `countries` is a
+        restricted transfer, for a recipient certified under the US frameworks of the
+        `certified` regimes. Cached: flows share a few combinations."""
+        key = (source_country, countries, certified, origins)
         cached = self._cache.get(key)
         if cached is None:
-            cached = self._compute(source_country, countries, certified)
+            cached = self._compute(source_country, countries, certified, origins)
             self._cache[key] = cached
         return cached
 
     def _compute(
-        self, source_country: str, countries: tuple[str, ...], certified: bool
+        self,
+        source_country: str,
+        countries: tuple[str, ...],
+        certified: frozenset[str],
+        origins: tuple[str, ...],
     ) -> tuple[RestrictedTransfer, ...]:
         found: list[RestrictedTransfer] = []
-        for regime in self.zone_regimes(source_country):
-            zone = self._zones[regime]
+        for regime in origins:
+            zone = self._zones.get(regime, frozenset())
             whole = self._whole.get(regime, frozenset())
-            dpf = self._dpf.get(regime, frozenset()) if certified else frozenset()
+            dpf = self._dpf.get(regime, frozenset()) if regime in certified else frozenset()
             offending = tuple(
                 sorted(
                     {
@@ -260,5 +362,6 @@ class JurisdictionSnapshot:
                 )
             )
             if offending:
-                found.append(RestrictedTransfer(regime, source_country, offending))
+                onward = source_country not in zone
+                found.append(RestrictedTransfer(regime, source_country, offending, onward))
         return tuple(found)

@@ -46,7 +46,6 @@ class PartyRecord:
     country: str
     processing_countries: tuple[str, ...] = ()
     parent: str | None = None
-    engaged_by: str | None = None
     status: str = "approved"
     dpf_certified_until: date | None = None
     """End of the EU-US DPF certification."""

@@ -14,16 +14,21 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from flows.engine.records import AgreementRecord, FlowRecord
+from flows.engine.records import AgreementRecord, EngagementRecord, FlowRecord
 
 FLOW_COLUMNS = (
     "id", "source_id", "target_id", "purpose_id", "role", "started_on", "ended_on",
     "lawful_basis", "art9_condition", "processing_countries", "transfer_mechanism",
-    "transfer_agreement_id", "tia_on", "reference",
+    "transfer_agreement_id", "tia_on", "reference", "derogation_justification",
+    "art10_authority",
 )  # fmt: skip
 AGREEMENT_COLUMNS = (
     "id", "reference", "kind", "signed_on", "effective_on", "expires_on", "terminated_on",
-    "flowdown", "subprocessor_authorisation",
+    "flowdown", "subprocessor_authorisation", "objection_days", "amends__reference",
+)  # fmt: skip
+ENGAGEMENT_COLUMNS = (
+    "processor_id", "subprocessor_id", "noticed_on", "notice_source", "objected_on",
+    "authorised_on", "evidence", "evidenced_on", "ended_on", "id",
 )  # fmt: skip
 FLOW_DATES = ("started_on", "ended_on", "tia_on")
 AGREEMENT_DATES = ("signed_on", "effective_on", "expires_on", "terminated_on")
@@ -60,7 +65,10 @@ def agreement_records(
     # Agreements share a few sets of categories: build each frozenset once.
     covered_sets: dict[tuple[int, ...], frozenset[str]] = {}
     records = []
-    for pk, reference, kind, signed, effective, expires, terminated, flowdown, other in rows:
+    for (
+        pk, reference, kind, signed, effective, expires, terminated, flowdown, other,
+        objection_days, amends,
+    ) in rows:  # fmt: skip
         if text_dates:  # None stays None
             signed = signed and parse(signed)
             effective = effective and parse(effective)
@@ -83,9 +91,22 @@ def agreement_records(
                 bool(flowdown),
                 other,
                 pk,
+                objection_days,
+                amends,
             )  # fmt: skip
         )
     return tuple(records)
+
+
+def engagement_records(
+    rows: Iterable[tuple[Any, ...]], *, slug_by_id: Mapping[int, str]
+) -> tuple[EngagementRecord, ...]:
+    """One record per engagement row, in the column order of ENGAGEMENT_COLUMNS (dates as
+    `date` objects: engagements are few, the ORM converts them)."""
+    return tuple(
+        EngagementRecord(slug_by_id[processor], slug_by_id[subprocessor], *rest)
+        for processor, subprocessor, *rest in rows
+    )
 
 
 def flow_records(
@@ -105,7 +126,7 @@ def flow_records(
     records = []
     for (
         pk, source, target, purpose, role, started, ended, basis, art9, countries, mechanism,
-        agreement, tia, reference,
+        agreement, tia, reference, justification, art10,
     ) in rows:  # fmt: skip
         ids = tuple(categories.get(pk, _NO_IDS))
         keys = combos.get(ids)
@@ -132,6 +153,8 @@ def flow_records(
                 reference_by_id.get(agreement) if agreement else None,
                 tia,
                 reference,
+                justification,
+                art10,
             )
         )
     return tuple(records)

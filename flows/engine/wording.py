@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from flows.engine.jurisdictions import REGIME_NAMES
 from flows.engine.records import (
     AgreementRecord,
     AgreementState,
@@ -104,6 +105,80 @@ TRANSFER_CITATIONS: dict[str, str] = {
     "UK": "UK GDPR Arts. 44-46 and 49",
     "CH": "FADP Arts. 16-17",
 }
+
+FRAMEWORK_NAMES: dict[str, str] = {
+    "EU": "the EU-US Data Privacy Framework",
+    "UK": "the UK Extension to the EU-US Data Privacy Framework",
+    "CH": "the Swiss-US Data Privacy Framework",
+}
+"""The US framework whose certification serves each regime (jurisdictions.certified_for)."""
+
+KIND_MECHANISMS: dict[str, str] = {
+    "scc_2021_m1": "scc_2021",
+    "scc_2021_m2": "scc_2021",
+    "scc_2021_m3": "scc_2021",
+    "scc_2021_m4": "scc_2021",
+    "scc_2010_c2p": "scc_2010",
+    "scc_2004_c2c": "scc_2004",
+    "scc_2001_c2c": "scc_2001",
+}
+"""Agreement kinds that are a transfer tool: the mechanism they implement. "Needed:" names
+such a kind only when its mechanism can be put in place on the date."""
+
+TOOL_ORDER: tuple[str, ...] = (
+    "scc_2021",
+    "scc_2010",
+    "scc_2004",
+    "scc_2001",
+    "uk_idta",
+    "uk_addendum",
+    "bcr",
+    "dpf",
+    "privacy_shield",
+    "safe_harbor",
+)
+"""The transfer tools a remedy can propose, in the order it names them. Adequacy is not put
+in place by the parties, and an Art. 49 derogation is no tool for regular transfers."""
+
+
+def tool_words(mechanism: str, regime: str) -> str:
+    """A transfer tool as a remedy proposes it."""
+    if mechanism == "scc_2021":
+        return "the SCCs 2021 module that fits the two sides"
+    if mechanism == "bcr":
+        return "binding corporate rules (inside the group that adopted them)"
+    if mechanism == "uk_addendum":
+        return "the UK Addendum to SCCs 2021"
+    if mechanism == "dpf":
+        return f"the recipient's certification under {FRAMEWORK_NAMES.get(regime, 'the DPF')}"
+    if mechanism in ("privacy_shield", "safe_harbor"):
+        return f"the recipient's {MECHANISM_LABELS[mechanism]} certification"
+    label = MECHANISM_LABELS.get(mechanism, mechanism)
+    return f"the {label[4:]}" if label.startswith("The ") else label
+
+
+def tools_advice(usable: dict[str, tuple[str, ...]]) -> str:
+    """The transfer tools valid on the date, from regime -> usable mechanisms
+    (JurisdictionSnapshot.usable_mechanisms), as "a, b or c"; regime by regime, each named,
+    when the regimes of the transfer allow different tools."""
+    by_regime: dict[str, str] = {}
+    for regime, mechanisms in usable.items():
+        tools = [tool_words(m, regime) for m in TOOL_ORDER if m in mechanisms]
+        by_regime[regime] = or_list(tools) if tools else "no transfer tool"
+    if len(set(by_regime.values())) <= 1:
+        return next(iter(by_regime.values()), "no transfer tool")
+    return "; ".join(
+        f"under the {REGIME_NAMES.get(regime, regime)}: {tools}"
+        for regime, tools in by_regime.items()
+    )
+
+
+def or_list(items: list[str]) -> str:
+    """The items as a sentence lists alternatives: a, b or c."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} or {items[-1]}"
+
 
 SHOWN_ITEMS = 3
 """How many agreements a message names before it says "and N more"."""

@@ -46,7 +46,7 @@ from flows.models import (
     ZoneMembership,
 )
 from registry.choices import Relationship
-from registry.models import Agreement, Party
+from registry.models import Agreement, Engagement, Party
 from registry.web.batches import (
     batch_abandoned,
     batch_finished,
@@ -231,6 +231,23 @@ def _agreement_links(
     _noted()
 
 
+def _engagement_loaded(sender: Any, instance: Engagement, **_: Any) -> None:
+    instance._pair_at_load = _loaded(instance, "processor_id", "subprocessor_id")  # type: ignore[attr-defined]
+
+
+def _engagement_saved(sender: Any, instance: Engagement, **_: Any) -> None:
+    # The flows processor -> sub-processor, and through `ends` the chains around them: the
+    # hops into the processor and the sub-processor flows leaving the sub-processor.
+    changes = _changes()
+    pairs = {(instance.processor_id, instance.subprocessor_id)}
+    before = getattr(instance, "_pair_at_load", None)
+    if before and None not in before:
+        pairs.add(before)
+    changes.engagements.update(pairs)
+    changes.ends.update(end for pair in pairs for end in pair)
+    _noted()
+
+
 def _table_changed(**_: Any) -> None:
     _changes().everything = True
     _noted()
@@ -288,6 +305,9 @@ def connect() -> None:
     post_delete.connect(_agreement_saved, sender=Agreement, dispatch_uid=uid)
     m2m_changed.connect(_agreement_links, sender=Agreement.parties.through, dispatch_uid=uid)
     m2m_changed.connect(_agreement_links, sender=Agreement.categories.through, dispatch_uid=uid)
+    post_init.connect(_engagement_loaded, sender=Engagement, dispatch_uid=uid)
+    post_save.connect(_engagement_saved, sender=Engagement, dispatch_uid=uid)
+    post_delete.connect(_engagement_saved, sender=Engagement, dispatch_uid=uid)
     for model in _TABLES:
         post_save.connect(_table_changed, sender=model, dispatch_uid=uid)
         post_delete.connect(_table_changed, sender=model, dispatch_uid=uid)

@@ -95,7 +95,7 @@ def store_replace(
     now = now or timezone.now()
     new = _grouped(findings)
     flows = {flow.id: flow for flow in register.flows} if new else {}
-    index = AgreementIndex(register.agreements)
+    index = AgreementIndex(register.agreements, register.engagements)
     wanted: dict[GroupKey, list[tuple[Any, ...]]] = {}
     for key, group in new.items():
         flow = flows[key[1]]

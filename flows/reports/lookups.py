@@ -60,6 +60,14 @@ SAFEGUARDS: dict[str, str] = {
 }
 """Each transfer mechanism in words, whichever regime the transfer is under."""
 
+DPF_FRAMEWORKS: dict[str, tuple[str, str]] = {
+    Regime.EU: ("EU-US DPF", "dpf_certified_until"),
+    Regime.UK: ("UK Extension to the EU-US DPF", "dpf_uk_certified_until"),
+    Regime.CH: ("Swiss-US DPF", "dpf_swiss_certified_until"),
+}
+"""The framework of each regime a US recipient self-certifies under, and the field of its
+party that holds the end of that certification."""
+
 EU_INSTRUMENTS: dict[str, str] = {
     TransferMechanism.ADEQUACY: "GDPR Art. 45",
     TransferMechanism.DPF: (
@@ -332,10 +340,31 @@ class Lookups:
             parts.append(f"under {self.agreement_named(flow.transfer_agreement)}")
         if flow.tia_on:
             parts.append(f"transfer impact assessment of {flow.tia_on.isoformat()}")
+        if mechanism == TransferMechanism.DPF:
+            parts.extend(self.certifications(flow.target, [r for r, *_ in transfers]))
+        if mechanism == TransferMechanism.DEROGATION:
+            why = flow.derogation_justification.strip()
+            parts.append(f"why it applies: {why}" if why else "why it applies: not recorded")
         for regime, name, _, _ in restricted:
             if not self.snapshot.mechanism_valid(regime, flow.transfer_mechanism):
                 parts.append(f"not a valid safeguard under the {name} on {self.as_of.isoformat()}")
         return "; ".join(parts)
+
+    def certifications(self, slug: str, regimes: Iterable[str]) -> list[str]:
+        """The recipient's certification under the framework of each regime, in words."""
+        party = self.parties.get(slug)
+        said = []
+        for regime in dict.fromkeys(regimes):
+            if regime not in DPF_FRAMEWORKS:
+                continue
+            framework, field_name = DPF_FRAMEWORKS[regime]
+            until = getattr(party, field_name, None) if party else None
+            said.append(
+                f"{framework} certified until {until.isoformat()}"
+                if until
+                else f"not certified under the {framework}"
+            )
+        return said
 
     def special(self, flow: FlowRecord) -> bool:
         """Special-category or criminal offence data, flagged on a category or an ancestor."""

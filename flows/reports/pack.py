@@ -54,8 +54,9 @@ def agreement_columns(as_of: date) -> list[str]:
 
 PARTY_COLUMNS = [
     "Name", "Slug", "Legal name", "Relationship", "Country", "Processes data in",
-    "Parent company", "Engaged by", "Onboarding status", "DPF certified until",
-    "PCI DSS attested on", "Security measures",
+    "Parent company", "Engaged by", "Onboarding status", "EU-US DPF certified until",
+    "UK Extension certified until", "Swiss-US DPF certified until", "PCI DSS attested on",
+    "Security measures",
 ]  # fmt: skip
 
 
@@ -176,6 +177,11 @@ class _Pack:
     def parties(self) -> Iterator[list[Any]]:
         ctx = self.ctx
         ordered = sorted(self.data.register.parties.values(), key=lambda p: (p.name, p.slug))
+        as_of = self.data.as_of
+        engaging: dict[str, list[str]] = {}
+        for e in self.data.register.engagements:
+            if e.ended_on is None or e.ended_on >= as_of:
+                engaging.setdefault(e.subprocessor, []).append(ctx.name(e.processor))
         for p in self.meter.each(ordered):
             yield [
                 p.name,
@@ -185,9 +191,11 @@ class _Pack:
                 ctx.country(p.country),
                 ctx.countries(p.countries),
                 ctx.name(p.parent) if p.parent else "",
-                ctx.name(p.engaged_by) if p.engaged_by else "",
+                ", ".join(sorted(engaging.get(p.slug, ()))),
                 ctx.label(PartyStatus, p.status),
                 p.dpf_certified_until,
+                p.dpf_uk_certified_until,
+                p.dpf_swiss_certified_until,
                 p.pci_attested_on,
                 ctx.security(p.slug),
             ]

@@ -158,7 +158,10 @@ def snapshot_for(
 ) -> Snapshot:
     path = {slug for f in findings for slug in f.path}
     return facts_snapshot(
-        flow, register.parties, index or AgreementIndex(register.agreements), path
+        flow,
+        register.parties,
+        index or AgreementIndex(register.agreements, register.engagements),
+        path,
     )
 
 
@@ -178,7 +181,7 @@ def reviewed_findings(
         flow = flows.get(key[1])
         now = None
         if decision is not None and flow is not None:
-            index = index or AgreementIndex(register.agreements)
+            index = index or AgreementIndex(register.agreements, register.engagements)
             now = fingerprint(snapshot_for(register, flow, group, index))
         state = decision_state(decision, now, as_of)
         result.append(

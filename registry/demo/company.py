@@ -19,13 +19,15 @@ from django.db import transaction
 from flows.models import DataCategory, DataSubject, Purpose
 from flows.services import flow_upsert
 from registry.demo.agreements import demo_agreements
+from registry.demo.engagements import demo_engagements
 from registry.demo.flows import demo_flows
 from registry.demo.history import demo_history_backdate
 from registry.demo.onboarding import seed_onboarding_demo
 from registry.demo.parties import demo_parties
 from registry.demo.publications import seed_publications
 from registry.demo.records import DemoRegister
-from registry.models import Party
+from registry.engagements import engagement_record, engagement_update
+from registry.models import Agreement, Party
 from registry.services import agreement_upsert, party_upsert
 from registry.web.batches import write_batch
 
@@ -33,7 +35,10 @@ from registry.web.batches import write_batch
 def build_demo(today: date) -> DemoRegister:
     """The demo register as plain data, with the recent dates counted from `today`."""
     return DemoRegister(
-        parties=demo_parties(today), agreements=demo_agreements(today), flows=demo_flows(today)
+        parties=demo_parties(today),
+        agreements=demo_agreements(today),
+        flows=demo_flows(today),
+        engagements=demo_engagements(today),
     )
 
 
@@ -57,15 +62,29 @@ def _seed_demo(today: date) -> DemoRegister:
             country=p.country,
             legal_name=p.legal_name,
             parent=parties.get(p.parent or ""),
-            engaged_by=parties.get(p.engaged_by or ""),
             processing_countries=p.processing_countries,
             website=p.website,
             contact_email=p.contact_email,
             dpf_certified_until=p.dpf_certified_until,
+            dpf_uk_certified_until=p.dpf_uk_certified_until,
+            dpf_swiss_certified_until=p.dpf_swiss_certified_until,
             pci_attested_on=p.pci_attested_on,
             status=p.status,
             notes=p.notes,
             security_measures=p.security_measures,
+        )
+    for e in demo.engagements:
+        engagement = engagement_record(
+            processor=parties[e.processor], subprocessor=parties[e.subprocessor]
+        )
+        engagement_update(
+            engagement=engagement,
+            noticed_on=e.noticed_on,
+            notice_source=e.notice_source,
+            evidence=e.evidence,
+            evidenced_on=e.evidenced_on,
+            authorised_on=e.authorised_on,
+            ended_on=e.ended_on,
         )
     keys = {c for f in demo.flows for c in f.categories} | {
         c for a in demo.agreements for c in a.categories
@@ -78,7 +97,7 @@ def _seed_demo(today: date) -> DemoRegister:
         )
     }
     purposes = {p.key: p for p in Purpose.objects.filter(key__in={f.purpose for f in demo.flows})}
-    agreements = {}
+    agreements: dict[str, Agreement] = {}
     for a in demo.agreements:
         agreements[a.reference] = agreement_upsert(
             reference=a.reference,
@@ -92,6 +111,8 @@ def _seed_demo(today: date) -> DemoRegister:
             categories=[categories[k] for k in a.categories],
             flowdown=a.flowdown,
             subprocessor_authorisation=a.subprocessor_authorisation,
+            objection_days=a.objection_days,
+            amends=agreements[a.amends] if a.amends else None,
             notes=a.notes,
         )
     for f in demo.flows:
@@ -113,6 +134,8 @@ def _seed_demo(today: date) -> DemoRegister:
             description=f.description,
             data_subjects=[subjects[k] for k in f.data_subjects],
             retention=f.retention,
+            derogation_justification=f.derogation_justification,
+            art10_authority=f.art10_authority,
         )
     seed_publications(demo, parties, today)
     seed_onboarding_demo(today)

@@ -11,12 +11,13 @@ made.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.db import models
 from django.utils import timezone
 
 from flows.models import Flow
+from registry.choices import PartyStatus
 from registry.demo.records import DemoRegister
 from registry.models import Agreement, Party
 
@@ -72,6 +73,51 @@ def _backdate(model: type[models.Model], key: str, days: dict[str, date], hour: 
     return changed
 
 
+def offboarding_days(demo: DemoRegister) -> dict[str, date]:
+    """The day each offboarded demo party was offboarded: the day after the last of its
+    agreements ended (a party offboarded with none ended is left as it is)."""
+    offboarded = {p.slug for p in demo.parties if p.status == PartyStatus.OFFBOARDED}
+    days: dict[str, date] = {}
+    for a in demo.agreements:
+        end = a.terminated_on or a.expires_on
+        if end is None:
+            continue
+        for slug in offboarded.intersection(a.parties):
+            days[slug] = max(end + timedelta(days=1), days.get(slug, end))
+    return days
+
+
+def _offboard(days: dict[str, date]) -> int:
+    """Tell an offboarding as it happened: the party's first version approved, then a
+    change to offboarded on its day; the number of history rows written. Running it again
+    writes none."""
+    history = Party.history
+    ids = dict(Party._default_manager.filter(slug__in=days).values_list("slug", "id"))
+    fields = [f.attname for f in history.model._meta.fields if f.attname != "history_id"]
+    changed = 0
+    for slug, day in days.items():
+        if slug not in ids:
+            continue
+        moment = _moment(day, PARTY_HOUR)
+        rows = history.filter(id=ids[slug])
+        first = rows.filter(history_type="+").first()
+        if first is None or first.history_date >= moment or rows.filter(history_date=moment):
+            continue
+        values = {name: getattr(first, name) for name in fields}
+        rows.filter(history_type="+").update(status=PartyStatus.APPROVED)
+        history.model.objects.create(
+            **{
+                **values,
+                "history_type": "~",
+                "history_date": moment,
+                "status": PartyStatus.OFFBOARDED,
+                "history_change_reason": "Offboarded",
+            }
+        )
+        changed += 2
+    return changed
+
+
 def demo_history_backdate(demo: DemoRegister) -> int:
     """Give the demo's records their real dates in the change history; the number of
     history rows moved. Running it again moves none."""
@@ -80,4 +126,5 @@ def demo_history_backdate(demo: DemoRegister) -> int:
         _backdate(Party, "slug", parties, PARTY_HOUR)
         + _backdate(Agreement, "reference", agreements, AGREEMENT_HOUR)
         + _backdate(Flow, "reference", flows, FLOW_HOUR)
+        + _offboard(offboarding_days(demo))
     )

@@ -65,6 +65,8 @@ def demo_parties(today: date) -> tuple[DemoParty, ...]:
             processing_countries=("US", "IE"),
             website="https://nimbus.example",
             dpf_certified_until=today + timedelta(days=300),
+            dpf_uk_certified_until=today + timedelta(days=300),
+            dpf_swiss_certified_until=today + timedelta(days=300),
             notes="Hosts the VoIP platform and the web site.",
             security_measures=(
                 "ISO/IEC 27001 and SOC 2 Type II certified data centres; encryption at rest, "
@@ -77,8 +79,9 @@ def demo_parties(today: date) -> tuple[DemoParty, ...]:
             "subprocessor",
             "US",
             legal_name="Coldvault Storage Inc.",
-            engaged_by="nimbus-hosting",
             dpf_certified_until=today + timedelta(days=200),
+            dpf_uk_certified_until=today + timedelta(days=200),
+            dpf_swiss_certified_until=today + timedelta(days=200),
             notes="Off-site backups for Nimbus Hosting.",
             security_measures=(
                 "Encrypted off-site backups (AES-256), keys held by Nimbus Hosting; access logged."
@@ -91,6 +94,7 @@ def demo_parties(today: date) -> tuple[DemoParty, ...]:
             "US",
             legal_name="Ledgerline Billing Inc.",
             dpf_certified_until=D("2025-08-31"),
+            dpf_uk_certified_until=D("2025-08-31"),
             pci_attested_on=D("2024-05-01"),
             notes="Billing and invoicing. DPF certification lapsed; PCI AOC out of date.",
             security_measures=(
@@ -104,7 +108,6 @@ def demo_parties(today: date) -> tuple[DemoParty, ...]:
             "subprocessor",
             "MX",
             legal_name="Printmail Servicios S.A. de C.V.",
-            engaged_by="ledgerline-billing",
             notes="Prints and posts paper invoices for Ledgerline.",
         ),
         DemoParty(
@@ -137,7 +140,6 @@ def demo_parties(today: date) -> tuple[DemoParty, ...]:
             "subprocessor",
             "FR",
             legal_name="Postbox Relay SAS",
-            engaged_by="mailspring-marketing",
             status="under_review",
             notes="E-mail delivery for Mailspring.",
         ),
@@ -170,7 +172,6 @@ def demo_parties(today: date) -> tuple[DemoParty, ...]:
             "subprocessor",
             "IN",
             legal_name="VoxTranscribe Private Limited",
-            engaged_by="callbridge-support",
             notes="Transcribes support calls for Callbridge.",
         ),
         DemoParty(
@@ -230,5 +231,46 @@ def demo_parties(today: date) -> tuple[DemoParty, ...]:
             processing_countries=("DE", "NL"),
             website="https://relaywave.example",
             notes="Will send two-factor codes by SMS once its objection period ends.",
+        ),
+        # Added after it (issue 17), so that every party keeps its key: one case each of
+        # the later rules (registry/demo/flows.py says which).
+        DemoParty(
+            "feedbackly-surveys",
+            "Feedbackly Surveys",
+            "processor",
+            "DE",
+            legal_name="Feedbackly GmbH",
+            status="offboarded",
+            notes="Customer satisfaction surveys. Offboarded when its contract lapsed on "
+            "2025-09-30.",
+        ),
+        DemoParty(
+            "vettacheck-screening",
+            "VettaCheck Screening",
+            "processor",
+            "US",
+            legal_name="VettaCheck Inc.",
+            notes="Pre-employment background checks for the Dublin office: identity, "
+            "references, criminal records. Not DPF-certified.",
+            security_measures="SOC 2 Type II; reports encrypted at rest; access by named staff.",
+        ),
+        DemoParty(
+            "kestrel-archive",
+            "Kestrel Archive",
+            "processor",
+            "US",
+            legal_name="Kestrel Archive LLC",
+            notes="Took a one-off copy of the EU customer archive for the platform migration "
+            "of March 2025, and has hosted it since. Not DPF-certified.",
+            security_measures="Encryption at rest; access logged.",
+        ),
+        DemoParty(
+            "emerald-edge",
+            "Emerald Edge Networks",
+            "subprocessor",
+            "IE",
+            legal_name="Emerald Edge Networks DAC",
+            notes="Dublin edge network for Nimbus Hosting: serves the customer portal and "
+            "filters attacks.",
         ),
     )

@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from registry.demo.records import DemoRegister
+from registry.demo.records import DemoEngagement, DemoRegister
 from registry.models import PUBLISHED_RELATIONSHIPS, Party
 from registry.publication import parties_publish, publication_notice_days
 from registry.roles import REVIEWER
@@ -48,6 +48,9 @@ def seed_publications(demo: DemoRegister, parties: dict[str, Party], today: date
     for f in demo.flows:
         first_flow[f.target] = min(f.started_on, first_flow.get(f.target, f.started_on))
     days = publication_notice_days()
+    engagers: dict[str, list[DemoEngagement]] = {}
+    for e in demo.engagements:
+        engagers.setdefault(e.subprocessor, []).append(e)
     for p in demo.parties:
         if p.relationship not in PUBLISHED_RELATIONSHIPS or p.status != "approved":
             continue
@@ -55,7 +58,14 @@ def seed_publications(demo: DemoRegister, parties: dict[str, Party], today: date
             told = today - timedelta(days=UPCOMING_TOLD_DAYS_AGO)
             note = "Two-factor codes by SMS; starts when the objection period ends."
         else:
-            starts = first_flow.get(p.slug) or first_flow.get(p.engaged_by or "")
+            starts = first_flow.get(p.slug) or next(
+                (
+                    first_flow[e.processor]
+                    for e in engagers.get(p.slug, ())
+                    if e.processor in first_flow
+                ),
+                None,
+            )
             told = (starts or FIRST_FLOW_FALLBACK) - timedelta(days=days)
             note = "Announced before its first data flow."
         parties_publish(

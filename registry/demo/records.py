@@ -16,11 +16,12 @@ class DemoParty:
     country: str
     legal_name: str = ""
     parent: str | None = None
-    engaged_by: str | None = None
     processing_countries: tuple[str, ...] = ()
     website: str = ""
     contact_email: str = ""
     dpf_certified_until: date | None = None
+    dpf_uk_certified_until: date | None = None
+    dpf_swiss_certified_until: date | None = None
     pci_attested_on: date | None = None
     status: str = "approved"
     notes: str = ""
@@ -41,6 +42,9 @@ class DemoAgreement:
     flowdown: bool = False
     subprocessor_authorisation: str = "none"
     notes: str = ""
+    objection_days: int = 30
+    amends: str | None = None
+    """For a UK Addendum: the reference of the SCCs 2021 it amends (listed before it)."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,23 @@ class DemoFlow:
     description: str = ""
     data_subjects: tuple[str, ...] = ()
     retention: str = ""
+    derogation_justification: str = ""
+    art10_authority: str = ""
+
+
+@dataclass(frozen=True)
+class DemoEngagement:
+    """A processor engaging a sub-processor: its notice, and the evidence of the
+    sub-processing agreement ("statement": the processor's published statement)."""
+
+    processor: str
+    subprocessor: str
+    noticed_on: date | None = None
+    notice_source: str = ""
+    evidence: str = ""
+    evidenced_on: date | None = None
+    authorised_on: date | None = None
+    ended_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +90,7 @@ class DemoRegister:
     parties: tuple[DemoParty, ...]
     agreements: tuple[DemoAgreement, ...]
     flows: tuple[DemoFlow, ...] = field(default=())
+    engagements: tuple[DemoEngagement, ...] = field(default=())
 
 
 CUSTOMER = (

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from flows.findings.refresh import findings_refresh_all
 from flows.models import DataCategory, Flow, Purpose
-from registry.models import Agreement, Party, Publication
+from registry.models import Agreement, Engagement, Party, Publication
 from registry.public.cache import public_list_changed
 
 EEA = ("DE", "FR", "IE", "NL", "ES", "IT", "PL", "SE", "BE", "AT", "DK", "FI")
@@ -100,17 +100,22 @@ def synthetic_register_create(
 
     def party(i: int, relationship: str, **extra: object) -> Party:
         country = _country(rng)
+        certified = (
+            today + timedelta(days=rng.randint(-400, 700))
+            if country == "US" and rng.random() < 0.6
+            else None
+        )
+        # Most who certify under the EU-US DPF add the UK Extension (which needs it), fewer
+        # the Swiss-US DPF; chosen by number, so that the random draws stay as they were.
         return Party(
             slug=f"{prefix}-{relationship}-{i:05d}",
             name=f"{relationship.title()} {i:05d}",
             relationship=relationship,
             country=country,
             status="approved",
-            dpf_certified_until=(
-                today + timedelta(days=rng.randint(-400, 700))
-                if country == "US" and rng.random() < 0.6
-                else None
-            ),
+            dpf_certified_until=certified,
+            dpf_uk_certified_until=certified if i % 3 else None,
+            dpf_swiss_certified_until=certified if i % 2 == 0 else None,
             pci_attested_on=(
                 today - timedelta(days=rng.randint(0, 700)) if rng.random() < 0.3 else None
             ),
@@ -123,8 +128,37 @@ def synthetic_register_create(
     Party.objects.bulk_create(created + affiliates + processors + thirds, batch_size=BATCH)
     # Parents and engaging processors need primary keys: set them after the first insert.
     Party.objects.filter(pk__in=[a.pk for a in affiliates]).update(parent=own)
-    subs = [party(i, "subprocessor", engaged_by=rng.choice(processors)) for i in range(n_subs)]
+    subs = []
+    engagers: dict[int, list[Party]] = {}  # by the sub-processor's index in `subs`
+    for i in range(n_subs):
+        first = rng.choice(processors)
+        subs.append(party(i, "subprocessor"))
+        engagers[i] = [first]
+        # Every fourth sub-processor (a cloud provider, say) serves a second processor too;
+        # chosen by number, so that the random draws stay as they were.
+        second = processors[(i * 7 + 3) % len(processors)]
+        if i % 4 == 0 and second.pk != first.pk:
+            engagers[i].append(second)
     Party.objects.bulk_create(subs, batch_size=BATCH)
+    engaged_by = {subs[i].pk: chosen for i, chosen in engagers.items()}
+    # Told long before the first flow (they start at most 4,000 days ago), each evidenced by
+    # the processor's published statement but every tenth, which is not evidenced at all.
+    noticed = today - timedelta(days=4100)
+    Engagement.objects.bulk_create(
+        [
+            Engagement(
+                processor=processor,
+                subprocessor=subs[i],
+                noticed_on=noticed,
+                notice_source="Synthetic register: the processor's published list.",
+                evidence="" if i % 10 == 9 else "statement",
+                evidenced_on=None if i % 10 == 9 else noticed,
+            )
+            for i, chosen in engagers.items()
+            for processor in chosen
+        ],
+        batch_size=BATCH,
+    )
     # A synthetic register is one whose processors are all on the public list already: each
     # gets a publication in effect since a year ago (no randomness drawn, so one seed still
     # gives the same register).
@@ -159,8 +193,8 @@ def synthetic_register_create(
             purpose_key = rng.choice(PURPOSE_POOL[:6])
         elif kind < 0.9:
             target = rng.choice(subs)
-            assert target.engaged_by is not None  # every sub-processor above has one
-            source, role = target.engaged_by, "subprocessor"
+            chosen = engaged_by[target.pk]
+            source, role = chosen[i % len(chosen)], "subprocessor"
             purpose_key = rng.choice(PURPOSE_POOL[:3])
         else:
             source, target, role = rng.choice(group), rng.choice(thirds), "controller"

@@ -120,6 +120,13 @@ def boolean(value: str) -> bool:
     raise Invalid("is not yes or no; write yes, no, true, false, 1 or 0")
 
 
+def days(value: str) -> int:
+    """A number of days, 0 to 365 (an objection period)."""
+    if not value.strip().isdigit() or int(value) > 365:
+        raise Invalid("is not a number of days; write a whole number from 0 to 365, e.g. 30")
+    return int(value)
+
+
 def iso_date(value: str) -> date:
     try:
         if len(value) != 10:

@@ -132,6 +132,11 @@ class Kind:
     self_ref: str = ""
     #: how a look-up is named in messages ("unknown data category ...").
     ref_names: dict[str, str] = {}
+    #: columns the model's row and sets do not hold: the kind loads (`load`), writes
+    #: (`write`) and exports (`apart_cells`) them itself.
+    apart: frozenset[str] = frozenset()
+    #: the order of the export's rows; the natural key when empty.
+    order: tuple[str, ...] = ()
 
     @classmethod
     def column_names(cls) -> tuple[str, ...]:
@@ -164,7 +169,7 @@ class Kind:
                 values[column.name] = names_by_pk[column.ref].get(pk, "") if pk else ""
             self.existing[values[self.key]] = values
         for column in self.columns:
-            if column.many:
+            if column.many and column.name not in self.apart:
                 self._load_links(column, names_by_pk[column.ref])
 
     @classmethod
@@ -190,7 +195,12 @@ class Kind:
             self.existing[key_by_pk[owner]][column.name] = frozenset(keys)
 
     def _fk_columns(self) -> list[Column]:
-        return [c for c in self.columns if c.ref and not c.many]
+        return [c for c in self.columns if c.ref and not c.many and c.name not in self.apart]
+
+    @classmethod
+    def apart_cells(cls, column: Column, queryset: models.QuerySet[Any] | None) -> dict[Any, str]:
+        """Row pk -> the export cell of a column in `apart` (subclasses that have them)."""
+        raise NotImplementedError(column.name)
 
     # --- checking ----------------------------------------------------------------------
 
@@ -409,7 +419,7 @@ class Kind:
         own_keys = self.own_pks
         touched: set[int] = set()
         for column in self.columns:
-            if not column.many:
+            if not column.many or column.name in self.apart:
                 continue
             through, own, other = self._links(column)
             targets = self.keys[column.ref]

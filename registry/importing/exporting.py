@@ -118,12 +118,16 @@ def _joined_sets(
 def kind_export(kind: type[Kind], queryset: models.QuerySet[Any] | None = None) -> KindExport:
     """The export of every row of `kind` by its natural key, or of `queryset`'s rows in its
     order (the admin's selection)."""
-    base = kind.model._default_manager.order_by(kind.key) if queryset is None else queryset
+    order = kind.order or (kind.key,)
+    base = kind.model._default_manager.order_by(*order) if queryset is None else queryset
     base = base.select_related(None).prefetch_related(None)
     fields: list[str] = ["pk"]
     renderers: list[tuple[int, Render]] = []
     loaded: dict[str, NaturalKeys] = {}  # a look-up read once, however many columns use it
     for column in kind.columns:
+        if column.name in kind.apart:
+            renderers.append((0, _lookup(kind.apart_cells(column, queryset))))
+            continue
         if column.ref and column.ref not in loaded:
             loaded[column.ref] = _natural_keys(*kind.lookups[column.ref])
         if column.many:

@@ -10,10 +10,11 @@ from registry.choices import (
     EngagementEvidence,
 )
 from registry.models.parties import Party
-
-NOT_ENGAGING_ITSELF = "A processor cannot engage itself as its own sub-processor."
-ONE_OPEN_ENGAGEMENT = (
-    "This processor already engages this sub-processor; end that engagement first."
+from registry.models.problems import (
+    NOT_ENGAGING_ITSELF,
+    ONE_OPEN_ENGAGEMENT,
+    engagement_problems,
+    raise_problems,
 )
 
 
@@ -91,3 +92,21 @@ class Engagement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.processor} engages {self.subprocessor}"
+
+    def get_absolute_url(self) -> str:
+        """Its place on the sub-processor's page."""
+        return self.subprocessor.get_absolute_url() + "#engaged-by"
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_on is None
+
+    def clean(self) -> None:
+        raise_problems(
+            engagement_problems(
+                processor=self.processor_id,
+                subprocessor=self.subprocessor_id,
+                noticed_on=self.noticed_on,
+                ended_on=self.ended_on,
+            )
+        )

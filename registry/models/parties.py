@@ -16,12 +16,10 @@ from registry.choices import (
     Relationship,
 )
 from registry.models.problems import (
-    NOT_ENGAGED_BY_ITSELF,
     NOT_OWN_PARENT,
     ONE_OWN_COMPANY,
     ancestry_problems,
     own_company_problems,
-    party_problems,
     raise_problems,
 )
 
@@ -52,15 +50,6 @@ class Party(models.Model):
         blank=True,
         related_name="subsidiaries",
         help_text="The company that owns this one, for group structure.",
-    )
-    engaged_by = models.ForeignKey(
-        "self",
-        verbose_name="engaged by",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="engaged_subprocessors",
-        help_text="For a sub-processor: the processor that engaged it.",
     )
     country: CountryModelField = CountryField("country of establishment")
     processing_countries: CountriesModelField = CountryField(
@@ -133,11 +122,6 @@ class Party(models.Model):
                 name="party_not_own_parent",
                 violation_error_message=NOT_OWN_PARENT,
             ),
-            models.CheckConstraint(
-                condition=~Q(engaged_by=F("pk")),
-                name="party_not_engaged_by_itself",
-                violation_error_message=NOT_ENGAGED_BY_ITSELF,
-            ),
         ]
 
     def __str__(self) -> str:
@@ -156,9 +140,6 @@ class Party(models.Model):
         owners = Party.objects.filter(relationship=Relationship.OWN).values_list("pk", flat=True)
         raise_problems(
             [
-                *party_problems(
-                    key=self.pk, relationship=self.relationship, engaged_by=self.engaged_by_id
-                ),
                 *ancestry_problems(key=self.pk, parent=self.parent_id, parent_of=_parent_id_of),
                 *own_company_problems(key=self.pk, relationship=self.relationship, owners=owners),
             ]

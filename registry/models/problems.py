@@ -41,31 +41,11 @@ def ends_before(end: date | None, start: date | None) -> bool:
 
 
 # --- the rules of a party ---------------------------------------------------------------
-# `key` names the party, and `engaged_by`, `parent` and `owners` name other parties the same
-# way: primary keys in clean(), slugs in an import file, where new rows have no key yet.
+# `key` names the party, and `parent` and `owners` name other parties the same way: primary
+# keys in clean(), slugs in an import file, where new rows have no key yet.
 
 ONE_OWN_COMPANY = "There is already an own company in the register."
-NOT_ENGAGED_BY_ITSELF = "A party cannot engage itself."
 NOT_OWN_PARENT = "A party cannot be its own parent."
-
-
-def party_problems(*, key: Any, relationship: str, engaged_by: Any) -> list[Problem]:
-    """A sub-processor names the processor that engaged it (GDPR Art. 28(2) and (4)), and
-    no party engages itself."""
-    problems = []
-    if relationship == Relationship.SUBPROCESSOR and not engaged_by:
-        problems.append(
-            Problem(
-                "engaged_by",
-                "A sub-processor must name the processor that engaged it.",
-                "a sub-processor must name the processor that engaged it (column engaged_by)",
-            )
-        )
-    if engaged_by and engaged_by == key:
-        problems.append(
-            Problem("engaged_by", NOT_ENGAGED_BY_ITSELF, "a party cannot engage itself")
-        )
-    return problems
 
 
 def ancestry_problems(
@@ -115,6 +95,50 @@ def own_company_problems(*, key: Any, relationship: str, owners: Iterable[Any]) 
             f"there can be only one own company; {listed} is one too",
         )
     ]
+
+
+# --- the rules of an engagement --------------------------------------------------------
+
+NOT_ENGAGING_ITSELF = "A processor cannot engage itself as its own sub-processor."
+ONE_OPEN_ENGAGEMENT = (
+    "This processor already engages this sub-processor; end that engagement first."
+)
+ENDS_BEFORE_NOTICE = "An engagement cannot end before the processor gave notice of it."
+
+
+def engagement_problems(
+    *,
+    processor: Any,
+    subprocessor: Any,
+    noticed_on: date | None = None,
+    ended_on: date | None = None,
+    another_open: bool = False,
+) -> list[Problem]:
+    """A processor engages another party (GDPR Art. 28(2) and (4)), once at a time: one
+    open engagement per pair (`another_open`: one is open besides this one), ended no
+    earlier than noticed. `processor` and `subprocessor` are keys or slugs."""
+    problems = []
+    if processor and processor == subprocessor:
+        problems.append(
+            Problem("subprocessor", NOT_ENGAGING_ITSELF, "a processor cannot engage itself")
+        )
+    if another_open:
+        problems.append(
+            Problem(
+                "subprocessor",
+                ONE_OPEN_ENGAGEMENT,
+                f"'{processor}' already engages '{subprocessor}'; end that engagement first",
+            )
+        )
+    if ends_before(ended_on, noticed_on):
+        problems.append(
+            Problem(
+                "ended_on",
+                ENDS_BEFORE_NOTICE,
+                f"an engagement cannot end ({ended_on}) before its notice ({noticed_on})",
+            )
+        )
+    return problems
 
 
 # --- the rules of the keys people type --------------------------------------------------
@@ -193,6 +217,56 @@ def agreement_problems(
                 )
             )
     return problems
+
+
+SCC_2021_KINDS = frozenset({"scc_2021_m1", "scc_2021_m2", "scc_2021_m3", "scc_2021_m4"})
+"""The kinds an agreement's `amends` may name: the UK Addendum amends the EU's 2021 SCCs."""
+
+
+def amendment_problems(
+    *,
+    kind: str,
+    amends: str | None,
+    amends_kind: str | None,
+    parties: Collection[str],
+    amends_parties: Collection[str],
+) -> list[Problem]:
+    """Only a UK Addendum amends another agreement, and what it amends is SCCs 2021 binding
+    each of its parties (UK Addendum, Part 1 Table 2: the Approved EU SCCs it is appended
+    to). `amends` names the amended agreement, `parties` and `amends_parties` name the two
+    agreements' parties, all as the caller shows them (names on a page, keys in a file)."""
+    if not amends:
+        return []
+    if kind != "uk_addendum":
+        return [
+            Problem(
+                "amends",
+                "Only a UK Addendum amends other SCCs: clear “Amends” or choose the kind "
+                "UK Addendum.",
+                f"only a UK Addendum amends other SCCs (kind {kind}); clear the column amends",
+            )
+        ]
+    if amends_kind not in SCC_2021_KINDS:
+        return [
+            Problem(
+                "amends",
+                f"A UK Addendum amends SCCs 2021; {amends} is not SCCs 2021.",
+                f"a UK Addendum amends SCCs 2021; '{amends}' is of the kind {amends_kind}",
+            )
+        ]
+    missing = sorted(set(parties) - set(amends_parties))
+    if not missing:
+        return []
+    listed = ", ".join(missing)
+    return [
+        Problem(
+            "amends",
+            f"The SCCs {amends} do not bind {listed}: a UK Addendum amends SCCs between "
+            "the same parties.",
+            f"the SCCs '{amends}' do not bind {listed}; a UK Addendum amends SCCs between "
+            "the same parties",
+        )
+    ]
 
 
 def agreement_parties_problems(parties: Collection[Any]) -> list[Problem]:

@@ -305,6 +305,12 @@ class CertificationsForm(forms.Form):
             self.add_error("dpf_frameworks", "Tick the frameworks this end date is for.")
         if until and until < today:
             self.add_error("dpf_certified_until", "This certification has already ended.")
+        frameworks = data.get("dpf_frameworks") or []
+        if "uk" in frameworks and "eu_us" not in frameworks:
+            self.add_error(
+                "dpf_frameworks",
+                "The UK Extension is joined through the EU-US DPF: tick the EU-US DPF too.",
+            )
         attested = data.get("pci_attested_on")
         if attested and attested > today:
             self.add_error("pci_attested_on", "An attestation date cannot be in the future.")

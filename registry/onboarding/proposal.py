@@ -225,7 +225,8 @@ def onboarding_proposal(onboarding: Onboarding) -> Proposal:
     elif agreements.get("scc_module"):
         notes.append(f"SCCs offered ({agreements['scc_module']}), not signed yet.")
     mechanism, transfer_agreement = "", None
-    if "eu_us" in (certs.get("dpf_frameworks") or []) and certs.get("dpf_certified_until"):
+    frameworks = certs.get("dpf_frameworks") or []
+    if "eu_us" in frameworks and certs.get("dpf_certified_until"):
         mechanism = "dpf"
     elif scc_reference:
         mechanism, transfer_agreement = "scc_2021", scc_reference
@@ -303,7 +304,16 @@ def onboarding_proposal(onboarding: Onboarding) -> Proposal:
         "processing_countries": countries,
         "website": identity.get("website") or "",
         "contact_email": identity["dpo_email"],
-        "dpf_certified_until": certs.get("dpf_certified_until"),
+        # One end date for the frameworks ticked (a DPF self-certification renews them
+        # together); the EU-US field is the EU-US framework alone.
+        **{
+            field: certs.get("dpf_certified_until") if framework in frameworks else None
+            for framework, field in (
+                ("eu_us", "dpf_certified_until"),
+                ("uk", "dpf_uk_certified_until"),
+                ("swiss", "dpf_swiss_certified_until"),
+            )
+        },
         "pci_attested_on": certs.get("pci_attested_on"),
     }
     return Proposal(

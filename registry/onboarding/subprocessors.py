@@ -10,6 +10,7 @@ has agreements, flows or history outside the onboarding is ever changed or delet
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,7 +20,8 @@ from django.utils.text import slugify
 
 from flows.models import Flow
 from registry.choices import PartyStatus, Relationship
-from registry.models import Party
+from registry.engagements import engagement_record
+from registry.models import Engagement, Party
 from registry.onboarding.models import Onboarding, OnboardingEvent
 
 
@@ -34,11 +36,24 @@ def free_slug(name: str, *, taken: set[str] | None = None) -> str:
     return slug
 
 
+NOTICE_SOURCE = "onboarding questionnaire"
+"""The notice source of the engagements a vendor's onboarding records."""
+
+
+def submitted_on(onboarding: Onboarding) -> date:
+    """The day the vendor submitted its answers: the notice of the sub-processors it names."""
+    return onboarding.submitted_at.date() if onboarding.submitted_at else date.today()
+
+
+def _engaged_by_vendor(onboarding: Onboarding, party: Party) -> bool:
+    return Engagement.objects.filter(processor_id=onboarding.party_id, subprocessor=party).exists()
+
+
 def created_here(onboarding: Onboarding, party: Party) -> bool:
     """The party was created by this onboarding for its vendor: engaged by the vendor, and
     with no history from before the onboarding started."""
     return (
-        party.engaged_by_id == onboarding.party_id
+        _engaged_by_vendor(onboarding, party)
         and not party.history.filter(history_date__lt=onboarding.created_at).exists()
     )
 
@@ -55,7 +70,8 @@ def _deletable(onboarding: Onboarding, party: Party) -> bool:
         .exclude(onboardings=onboarding)
         .exists()
         and not party.subsidiaries.exists()
-        and not party.engaged_subprocessors.exists()
+        and not party.engagements_made.exists()
+        and not party.engagements.exclude(processor_id=onboarding.party_id).exists()
         and not Onboarding.objects.filter(party=party).exists()
         and not party.proposed_in_onboardings.exclude(pk=onboarding.pk).exists()
     )
@@ -80,6 +96,9 @@ def _release(onboarding: Onboarding, party: Party) -> None:
         return  # someone else relies on it: leave it exactly as it is
     try:
         with transaction.atomic():
+            # Its one engagement, by the vendor, goes with it (PROTECT would refuse).
+            for engagement in party.engagements.all():
+                engagement.delete()
             party.delete()
     except ProtectedError:
         pass
@@ -111,14 +130,24 @@ def subprocessor_propose(
         relationship=Relationship.SUBPROCESSOR,
         country=country,
         processing_countries=list(processing_countries),
-        engaged_by=onboarding.party,
         status=PartyStatus.SUBMITTED,
         notes=f"Service: {service}\nNamed by {onboarding.party.name} in its onboarding.",
     )
     party.full_clean()
     party.save()
+    _engage(onboarding, party)
     onboarding.proposed_subprocessors.add(party)
     return party
+
+
+def _engage(onboarding: Onboarding, party: Party) -> None:
+    """The vendor engages the party it named, as of its submission (GDPR Art. 28(2))."""
+    engagement_record(
+        processor=onboarding.party,
+        subprocessor=party,
+        noticed_on=submitted_on(onboarding),
+        notice_source=NOTICE_SOURCE,
+    )
 
 
 def parse_matches(onboarding: Onboarding, raw: Mapping[int, int]) -> dict[int, Party]:
@@ -149,6 +178,7 @@ def subprocessors_match(
     proposed = {p.pk: p for p in onboarding.proposed_subprocessors.all()}
     for proposed_pk, existing in matches.items():
         new = proposed[proposed_pk]
+        _engage(onboarding, existing)
         for flow in onboarding.proposed_flows.filter(target=new):
             flow.target = existing
             flow.full_clean()

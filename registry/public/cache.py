@@ -28,7 +28,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from flows.models import Flow, Purpose
-from registry.models import Party, Publication
+from registry.models import Engagement, Party, Publication
 from registry.publication import publication_next_change
 from registry.web.batches import rows_changed
 
@@ -79,7 +79,7 @@ def connect_receivers() -> None:
     """Watch every model the public pages read (PublicConfig.ready calls this once): the
     model signals of saves and deletes, and the import engine's signal after its bulk
     writes, which send none."""
-    for model in (Party, Flow, Purpose, Publication):
+    for model in (Party, Engagement, Flow, Purpose, Publication):
         for signal in (post_save, post_delete, rows_changed):
             signal.connect(
                 public_list_changed, sender=model, dispatch_uid=f"public-list:{model.__name__}"

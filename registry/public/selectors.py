@@ -16,7 +16,6 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import OuterRef, Subquery
 from django_countries import countries as country_names
 
 from flows.models import Flow, active_on
@@ -24,6 +23,7 @@ from registry.choices import PartyStatus
 from registry.models import PUBLISHED_RELATIONSHIPS, Party, Publication, PublicationChange
 from registry.public.cache import cached, public_list_version
 from registry.publication import (
+    engagers_by_party,
     first_listed_on,
     listed_parties,
     listed_since,
@@ -55,32 +55,16 @@ class PublicProcessor:
     purposes: list[str]
 
 
-def _engager_in_effect(today: date) -> Subquery:
-    """The latest change in effect of the processor that engaged a party."""
-    return Subquery(
-        Publication.objects.filter(party=OuterRef("engaged_by"), effective_on__lte=today)
-        .order_by("-effective_on", "-id")
-        .values("change")[:1]
-    )
-
-
 def _processor(
-    party: Party, purposes: Iterable[str], flow_countries: Iterable[str]
+    party: Party, purposes: Iterable[str], flow_countries: Iterable[str], engaged_by: str
 ) -> PublicProcessor:
-    engager = party.engaged_by
-    listed_engager = (
-        engager is not None
-        and engager.status == PartyStatus.APPROVED
-        and engager.relationship in LISTED
-        and getattr(party, "engager_in_effect", None) == PublicationChange.ADDED
-    )
     codes = {*party.effective_processing_countries, *flow_countries}
     return PublicProcessor(
         slug=party.slug,
         name=party.name,
         legal_name=party.legal_name,
         relationship=party.get_relationship_display(),
-        engaged_by=engager.name if listed_engager and engager else "",
+        engaged_by=engaged_by,
         website=party.website,
         country=_country_name(party.country.code),
         processing_countries=sorted(_country_name(c) for c in codes),
@@ -93,9 +77,10 @@ def _page_of_processors(*, today: date, number: int) -> list[PublicProcessor]:
     of the flows they receive today, each reduced to distinct values by the database (three
     queries, whatever the number of flows)."""
     start = (number - 1) * PAGE_SIZE
-    listed = listed_parties(today=today).select_related("engaged_by")
-    listed = listed.annotate(engager_in_effect=_engager_in_effect(today))
-    parties = list(listed[start : start + PAGE_SIZE])
+    parties = list(listed_parties(today=today)[start : start + PAGE_SIZE])
+    # Only processors the list shows themselves: an engager not (or no longer) listed is
+    # not named.
+    engagers = engagers_by_party(parties=[p.pk for p in parties], today=today, listed_only=True)
     live = Flow.objects.filter(
         active_on(today), proposed=False, target__in=[p.pk for p in parties]
     ).order_by()  # Flow's default ordering would add its column to the SELECT DISTINCT
@@ -105,7 +90,10 @@ def _page_of_processors(*, today: date, number: int) -> list[PublicProcessor]:
     countries: dict[int, list[str]] = {}
     for target, stored in live.values_list("target", "processing_countries").distinct():
         countries.setdefault(target, []).extend(_codes(stored))
-    return [_processor(p, purposes.get(p.pk, ()), countries.get(p.pk, ())) for p in parties]
+    return [
+        _processor(p, purposes.get(p.pk, ()), countries.get(p.pk, ()), engagers.get(p.pk, ""))
+        for p in parties
+    ]
 
 
 @dataclass(frozen=True)
@@ -124,14 +112,14 @@ class UpcomingChange:
     is_addition: bool
 
 
-def _upcoming(publication: Publication) -> UpcomingChange:
+def _upcoming(publication: Publication, engaged_by: str) -> UpcomingChange:
     party = publication.party
     return UpcomingChange(
         slug=party.slug,
         name=party.name,
         change="Addition" if publication.change == PublicationChange.ADDED else "Removal",
         relationship=party.get_relationship_display(),
-        engaged_by=party.engaged_by.name if party.engaged_by else "",
+        engaged_by=engaged_by,
         country=_country_name(party.country.code),
         processing_countries=sorted(_country_name(c) for c in party.effective_processing_countries),
         notice_on=publication.notice_on,
@@ -179,7 +167,8 @@ class ListPage:
         if self.number != 1:
             return None
         rows, count = publications_upcoming(today=self.today, limit=UPCOMING_SHOWN)
-        return Upcoming([_upcoming(p) for p in rows], count)
+        engagers = engagers_by_party(parties=[p.party_id for p in rows], today=self.today)
+        return Upcoming([_upcoming(p, engagers.get(p.party_id, "")) for p in rows], count)
 
 
 def subprocessor_list_page(*, today: date, number: int) -> ListPage:

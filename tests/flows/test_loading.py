@@ -8,7 +8,8 @@ from django.test.utils import CaptureQueriesContext
 
 from flows.engine.records import AgreementRecord, FlowRecord, PartyRecord
 from flows.findings import findings_as_of
-from flows.loading import register_load
+from flows.loading import Part, register_load
+from flows.models import Flow
 from tests.factories import category, make_agreement, make_flow, make_own_party, make_party
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,7 @@ def test_every_field_of_a_flow_reaches_its_record():
     )  # fmt: skip
     assert register.parties["vendor"] == PartyRecord(
         slug="vendor", name="Vendor", relationship="processor", country="US",
-        processing_countries=("IN", "US"), parent=None, engaged_by=None, status="approved",
+        processing_countries=("IN", "US"), parent=None, status="approved",
         dpf_certified_until=None, pci_attested_on=None, legal_name="", id=vendor.pk,
     )  # fmt: skip
     assert register.agreements == (
@@ -103,3 +104,55 @@ def test_editing_a_jurisdiction_table_changes_the_findings():
     row.valid_to = None  # a reviewer's (wrong) edit in the admin
     row.save()
     assert "INVALID_TRANSFER_MECHANISM" not in _rules_for(flow.pk)
+
+
+def test_the_transfer_tool_fields_reach_their_records():
+    own = make_own_party(country="GB")
+    vendor = make_party(
+        "vendor", country="US", dpf_certified_until=date(2027, 3, 31),
+        dpf_uk_certified_until=date(2027, 2, 28), dpf_swiss_certified_until=date(2026, 12, 31),
+    )  # fmt: skip
+    scc = make_agreement([own, vendor], reference="scc", kind="scc_2021_m2", objection_days=14)
+    make_agreement([own, vendor], reference="addendum", kind="uk_addendum", amends=scc)
+    make_flow(
+        own, vendor, reference="f", transfer_mechanism="derogation",
+        derogation_justification="Art. 49(1)(b): one contract's performance",
+        art10_authority="Rehabilitation of Offenders Act 1974",
+    )  # fmt: skip
+    register = register_load()
+    party = register.parties["vendor"]
+    assert (party.dpf_certified_until, party.dpf_uk_certified_until) == (
+        date(2027, 3, 31),
+        date(2027, 2, 28),
+    )
+    assert party.dpf_swiss_certified_until == date(2026, 12, 31)
+    assert register.parties[own.slug].dpf_uk_certified_until is None
+    by_reference = {a.reference: a for a in register.agreements}
+    assert (by_reference["scc"].objection_days, by_reference["scc"].amends) == (14, None)
+    assert (by_reference["addendum"].objection_days, by_reference["addendum"].amends) == (
+        30,
+        "scc",
+    )
+    (flow,) = register.flows
+    assert flow.derogation_justification == "Art. 49(1)(b): one contract's performance"
+    assert flow.art10_authority == "Rehabilitation of Offenders Act 1974"
+
+
+def test_a_part_of_the_register_holds_the_scc_an_addendum_it_names_amends():
+    """A flow may name an Addendum between other parties: the rules still read its SCCs."""
+    own, vendor = make_own_party(country="GB"), make_party("vendor")
+    a, b = make_party("a", country="GB"), make_party("b")
+    scc = make_agreement([a, b], reference="scc-a-b", kind="scc_2021_m2")
+    addendum = make_agreement([a, b], reference="addendum-a-b", kind="uk_addendum", amends=scc)
+    flow = make_flow(own, vendor, transfer_mechanism="uk_addendum", transfer_agreement=addendum)
+    with CaptureQueriesContext(connection) as one:
+        part = register_load(Part([flow.pk]))
+    assert {x.reference for x in part.agreements} == {"scc-a-b", "addendum-a-b"}
+    for i in range(5):
+        other = make_party(f"v{i}")
+        make_agreement([own, other])
+        make_flow(own, other, transfer_mechanism="uk_addendum", transfer_agreement=addendum)
+    every = list(Flow.objects.values_list("pk", flat=True))
+    with CaptureQueriesContext(connection) as many:
+        register_load(Part(every))
+    assert len(many.captured_queries) == len(one.captured_queries)

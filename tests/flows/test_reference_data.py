@@ -12,6 +12,7 @@ from flows.models import (
     Purpose,
     ZoneMembership,
 )
+from flows.reference_data import retire_mechanism_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +71,15 @@ def test_safe_harbor_is_valid_until_the_day_before_schrems_one():
     assert safe_harbor.valid_to == date(2015, 10, 5)
     old_sccs = MechanismValidity.objects.get(regime="UK", mechanism="scc_2010")
     assert old_sccs.valid_to == date(2024, 3, 21)
+
+
+def test_the_eu_sccs_2021_are_not_seeded_as_a_uk_tool_and_an_old_seed_row_is_retired():
+    assert not MechanismValidity.objects.filter(regime="UK", mechanism="scc_2021").exists()
+    assert MechanismValidity.objects.filter(regime="EU", mechanism="scc_2021").exists()
+    seeded = "UK GDPR Art. 46; see uk_addendum [S]"
+    MechanismValidity.objects.create(regime="UK", mechanism="scc_2021", citation=seeded)
+    retire_mechanism_rows(MechanismValidity)
+    assert not MechanismValidity.objects.filter(regime="UK", mechanism="scc_2021").exists()
+    MechanismValidity.objects.create(regime="UK", mechanism="scc_2021", citation="our counsel")
+    retire_mechanism_rows(MechanismValidity)
+    assert MechanismValidity.objects.filter(regime="UK", mechanism="scc_2021").exists()

@@ -11,7 +11,6 @@ from registry.models import (
     agreement_problems,
     ancestry_problems,
     own_company_problems,
-    party_problems,
 )
 from tests.factories import make_agreement, make_own_party, make_party, refused_by_the_database
 
@@ -47,12 +46,11 @@ def test_a_parent_cycle_through_a_longer_chain_is_refused():
         top.full_clean()
 
 
-def test_a_subprocessor_must_name_the_processor_that_engaged_it():
-    with pytest.raises(ValidationError, match="engaged it"):
-        make_party("sub", relationship="subprocessor")
-    vendor = make_party("vendor")
-    sub = make_party("sub", relationship="subprocessor", engaged_by=vendor)
-    assert sub.engaged_by == vendor
+def test_a_subprocessor_is_saved_without_naming_a_processor():
+    # Who engages it is an engagement of its own now; a missing one is a finding, not a
+    # refusal at save time.
+    sub = make_party("sub", relationship="subprocessor")
+    assert not sub.engagements.exists()
 
 
 def test_an_unknown_country_code_is_refused():
@@ -142,21 +140,6 @@ def test_the_own_parent_constraint_and_ancestry_problems_agree():
     assert ancestry_problems(key=party.pk, parent=other.pk, parent_of=lambda pk: None) == []
     assert not refused_by_the_database(
         lambda: Party.objects.filter(pk=party.pk).update(parent=other)
-    )
-
-
-def test_the_engaged_by_itself_constraint_and_party_problems_agree():
-    party, other = make_party("vendor"), make_party("other")
-    rule = constraint(Party, "party_not_engaged_by_itself")
-    refused = party_problems(key=party.pk, relationship="processor", engaged_by=party.pk)
-    assert [p.message for p in refused] == [rule.violation_error_message]
-    error = refused_by_the_database(
-        lambda: Party.objects.filter(pk=party.pk).update(engaged_by=party)
-    )
-    assert error and rule.name in error
-    assert party_problems(key=party.pk, relationship="processor", engaged_by=other.pk) == []
-    assert not refused_by_the_database(
-        lambda: Party.objects.filter(pk=party.pk).update(engaged_by=other)
     )
 
 

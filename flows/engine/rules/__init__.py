@@ -3,10 +3,14 @@
 
 - `agreements`: NO_AGREEMENT, EXPIRED_AGREEMENT, NDA_ONLY, AGREEMENT_EXPIRING;
 - `lawfulness`: NO_LAWFUL_BASIS, SPECIAL_CATEGORY_NO_ART9_CONDITION,
-  CHILD_DATA_NO_PARENTAL_CONSENT, CARD_DATA_TO_NON_PCI_VENDOR, SALE_OR_SHARE_WITHOUT_CONSENT;
+  CHILD_DATA_NO_PARENTAL_CONSENT, CARD_DATA_TO_NON_PCI_VENDOR, PCI_NO_WRITTEN_ACKNOWLEDGMENT,
+  CRIMINAL_DATA_NO_ART10_AUTHORITY, SALE_OR_SHARE_WITHOUT_CONSENT;
+- `parties`: FLOW_TO_OFFBOARDED_PARTY;
+- `past`: PAST_COVERAGE_GAP;
 - `transfers`: NO_TRANSFER_MECHANISM, INVALID_TRANSFER_MECHANISM, MISSING_TIA,
-  SCC_MODULE_MISMATCH;
-- `chains`: SUBPROCESSOR_NOT_AUTHORISED, SUBPROCESSOR_NO_FLOWDOWN, ONWARD_TRANSFER_UNCOVERED.
+  SCC_MODULE_MISMATCH, DEROGATION_MISUSE, TIA_AFTER_TRANSFER_START;
+- `chains`: SUBPROCESSOR_NOT_AUTHORISED, SUBPROCESSOR_NO_FLOWDOWN,
+  SUBPROCESSOR_AGREEMENT_UNCONFIRMED, ONWARD_TRANSFER_UNCOVERED.
 
 Each rule reads a RuleContext (flows.engine.context) built once per evaluation and yields
 Findings for the flows active on the date; the words of findings are in flows.engine.wording.
@@ -34,21 +38,28 @@ from flows.engine.rules.agreements import (
 )
 from flows.engine.rules.chains import (
     onward_transfer_uncovered,
+    subprocessor_agreement_unconfirmed,
     subprocessor_no_flowdown,
     subprocessor_not_authorised,
 )
 from flows.engine.rules.lawfulness import (
     card_data_to_non_pci_vendor,
     child_data_no_parental_consent,
+    criminal_data_no_art10_authority,
     no_lawful_basis,
+    pci_no_written_acknowledgment,
     sale_or_share_without_consent,
     special_category_no_art9_condition,
 )
+from flows.engine.rules.parties import flow_to_offboarded_party
+from flows.engine.rules.past import past_coverage_gap
 from flows.engine.rules.transfers import (
+    derogation_misuse,
     invalid_transfer_mechanism,
     missing_tia,
     no_transfer_mechanism,
     scc_module_mismatch,
+    tia_after_transfer_start,
 )
 
 
@@ -83,6 +94,13 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule("MISSING_TIA", "high", "No transfer impact assessment", missing_tia),
     Rule("SCC_MODULE_MISMATCH", "high", "Wrong SCC module", scc_module_mismatch),
+    Rule("DEROGATION_MISUSE", "high", "Art. 49 derogation misused", derogation_misuse),
+    Rule(
+        "TIA_AFTER_TRANSFER_START",
+        "medium",
+        "Transfer impact assessment after the transfer started",
+        tia_after_transfer_start,
+    ),
     Rule(
         "SUBPROCESSOR_NOT_AUTHORISED",
         "high",
@@ -94,6 +112,12 @@ RULES: tuple[Rule, ...] = (
         "high",
         "No flow-down to the sub-processor",
         subprocessor_no_flowdown,
+    ),
+    Rule(
+        "SUBPROCESSOR_AGREEMENT_UNCONFIRMED",
+        "medium",
+        "Sub-processing agreement not evidenced",
+        subprocessor_agreement_unconfirmed,
     ),
     Rule(
         "ONWARD_TRANSFER_UNCOVERED",
@@ -114,11 +138,30 @@ RULES: tuple[Rule, ...] = (
         card_data_to_non_pci_vendor,
     ),
     Rule(
+        "PCI_NO_WRITTEN_ACKNOWLEDGMENT",
+        "critical",
+        "Card data without a written PCI responsibility acknowledgment",
+        pci_no_written_acknowledgment,
+    ),
+    Rule(
+        "CRIMINAL_DATA_NO_ART10_AUTHORITY",
+        "critical",
+        "Criminal-offence data without an Art. 10 authority",
+        criminal_data_no_art10_authority,
+    ),
+    Rule(
         "SALE_OR_SHARE_WITHOUT_CONSENT",
         "critical",
         "Sale or sharing without consent",
         sale_or_share_without_consent,
     ),
+    Rule(
+        "FLOW_TO_OFFBOARDED_PARTY",
+        "high",
+        "Active flow with an offboarded party",
+        flow_to_offboarded_party,
+    ),
+    Rule("PAST_COVERAGE_GAP", "medium", "Past coverage gap", past_coverage_gap),
     Rule("AGREEMENT_EXPIRING", "info", "Agreement expiring soon", agreement_expiring),
 )
 """The rules in their published order (the CLI, the pages and the exports list them so);

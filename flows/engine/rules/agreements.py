@@ -3,7 +3,10 @@ needs (GDPR Art. 28(3) for processors, 28(4) for sub-processors, 26(1) for joint
 in force on the date, and not only a non-disclosure agreement.
 
 NO_AGREEMENT, EXPIRED_AGREEMENT and NDA_ONLY exclude each other: the context decides which of
-them applies to a flow (FlowFacts.agreement_gap). AGREEMENT_EXPIRING warns ahead of an expiry.
+them applies to a flow (FlowFacts.agreement_gap). None of them applies to a sub-processor flow:
+the customer holds no contract with the sub-processor (GDPR Art. 28(4) puts it between the
+processors), and the chain rules judge its engagement instead. AGREEMENT_EXPIRING warns ahead
+of an expiry.
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 
-from flows.engine.context import FlowFacts, RuleContext, flow_finding
+from flows.engine.context import RuleContext, flow_finding
+from flows.engine.facts import FlowFacts
 from flows.engine.records import Finding
 from flows.engine.wording import (
     FLAG_WORDS,
@@ -26,7 +30,8 @@ EXPIRY_WARNING = timedelta(days=90)
 
 
 def _kinds_needed(ctx: RuleContext, facts: FlowFacts) -> str:
-    kinds = sorted(ctx.fitting_kinds(facts.flow))
+    """The fitting kinds, leaving out SCCs that cannot be concluded on the date."""
+    kinds = sorted(k for k in ctx.fitting_kinds(facts.flow) if ctx.kind_usable(k, facts))
     if not kinds:
         return f"no agreement kind fits the role '{facts.flow.role}'; correct the role first"
     return " or ".join(KIND_LABELS.get(kind, kind) for kind in kinds)
@@ -40,11 +45,12 @@ def _agreement_citation(facts: FlowFacts) -> str:
 
 
 def no_agreement(ctx: RuleContext) -> Iterator[Finding]:
-    """No agreement of a kind that fits the recipient's role binds source and target.
+    """No agreement of a kind that fits the recipient's role binds source and target (not
+    asked of a sub-processor flow: see the module docstring).
 
-    Basis: GDPR Art. 28(3) and 28(9) (processors), 28(2) and 28(4) (sub-processors), 26(1)
-    (joint controllers); accountability (GDPR Art. 5(2) and 24) and CCPA § 1798.100(d) for
-    controllers; PCI DSS v4.0.1 Req. 12.8.2 for card data. Critical when the flow carries
+    Basis: GDPR Art. 28(3) and 28(9) (processors), 26(1) (joint controllers); accountability
+    (GDPR Art. 5(2) and 24) and CCPA § 1798.100(d) for controllers; PCI DSS v4.0.1 Req.
+    12.8.2 for card data. Critical when the flow carries
     special-category, children's or card data.
     """
     for facts in ctx.with_gap["NO_AGREEMENT"]:

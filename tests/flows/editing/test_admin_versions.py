@@ -40,6 +40,9 @@ def _party_post(party: Party, version: str, **changes: str) -> dict[str, str]:
         "notes": "",
         "version": version,
         "_save": "Save",
+        # The inline of the processors engaging it, with none.
+        "engagements-TOTAL_FORMS": "0",
+        "engagements-INITIAL_FORMS": "0",
     }
     data.update(changes)
     return data

@@ -257,8 +257,6 @@ def test_a_new_party_has_no_status_field_and_a_processor_waits_for_review(editor
          "“new” is the address of a page; choose another slug for the party."),
         ({"slug": "acme", "name": "Acme", "relationship": "processor", "country": "US"},
          "A party with the slug “acme” exists already."),
-        ({"name": "Cloud", "relationship": "subprocessor", "country": "US"},
-         "A sub-processor must name the processor that engaged it."),
         ({"name": "Cloud", "relationship": "processor", "country": "XX"},
          "Select a valid choice. XX is not one of the available choices."),
         ({"name": "", "relationship": "processor", "country": "US"}, "This field is required."),

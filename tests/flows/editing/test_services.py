@@ -33,9 +33,7 @@ def _messages(error: ValidationError) -> list[str]:
 
 def test_a_new_processor_waits_for_a_reviewer_and_an_affiliate_is_approved():
     vendor = party_create(slug="mailer", name="Mailer", relationship="processor", country="US")
-    sub = party_create(
-        slug="cloud", name="Cloud", relationship="subprocessor", country="US", engaged_by=vendor
-    )
+    sub = party_create(slug="cloud", name="Cloud", relationship="subprocessor", country="US")
     sister = party_create(slug="sister", name="Sister", relationship="affiliate", country="FR")
     assert (vendor.status, sub.status, sister.status) == ("submitted", "submitted", "approved")
 

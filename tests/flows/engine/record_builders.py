@@ -16,6 +16,7 @@ from flows.engine.records import (
     AdequacyRecord,
     AgreementRecord,
     CategoryRecord,
+    EngagementRecord,
     Finding,
     FlowRecord,
     MechanismRecord,
@@ -103,7 +104,6 @@ def seeded_mechanisms() -> tuple[MechanismRecord, ...]:
         )
 
     common = [
-        ("scc_2021", "2021-06-27", None),
         ("bcr", None, None),
         ("derogation", None, None),
         ("adequacy", None, None),
@@ -115,6 +115,7 @@ def seeded_mechanisms() -> tuple[MechanismRecord, ...]:
         row("EU", "scc_2004", "2004-12-27", "2022-12-27"),
         row("EU", "scc_2010", "2010-02-05", "2022-12-27"),
         row("EU", "dpf", "2023-07-10", None),
+        row("EU", "scc_2021", "2021-06-27", None),
         row("UK", "safe_harbor", "2000-07-26", "2015-10-05"),
         row("UK", "privacy_shield", "2016-07-12", "2020-07-15"),
         row("UK", "scc_2001", "2001-06-15", "2024-03-21"),
@@ -129,6 +130,7 @@ def seeded_mechanisms() -> tuple[MechanismRecord, ...]:
         row("CH", "scc_2004", "2004-12-27", "2022-12-27"),
         row("CH", "scc_2010", "2010-02-05", "2022-12-27"),
         row("CH", "dpf", "2024-09-15", None),
+        row("CH", "scc_2021", "2021-08-27", None),
     ]
     for regime in ("EU", "UK", "CH"):
         rows += [row(regime, m, start, end) for m, start, end in common]
@@ -182,7 +184,7 @@ def base_parties() -> dict[str, PartyRecord]:
         party("acme-ch", "affiliate", "CH", name="Acme AG", parent="acme"),
         party("acme-uk", "affiliate", "GB", name="Acme Ltd", parent="acme"),
         party("cloudco", "processor", "US", name="CloudCo Hosting"),
-        party("backupco", "subprocessor", "IN", name="BackupCo", engaged_by="cloudco"),
+        party("backupco", "subprocessor", "IN", name="BackupCo"),
         party("partner", "third_party", "US", name="Partner Inc"),
     ]
     return {record.slug: record for record in records}
@@ -237,10 +239,32 @@ def flow(
     )
 
 
+def engagement(
+    processor: str = "cloudco",
+    subprocessor: str = "backupco",
+    *,
+    noticed_on: date | None = LONG_AGO,
+    evidence: str = "copy",
+    evidenced_on: date | None = LONG_AGO,
+    **kw,
+) -> EngagementRecord:
+    """An engagement noticed long ago (the objection period has run) whose sub-processing
+    agreement is evidenced by a copy, unless a test says otherwise."""
+    return EngagementRecord(
+        processor,
+        subprocessor,
+        noticed_on=noticed_on,
+        evidence=evidence,
+        evidenced_on=evidenced_on,
+        **kw,
+    )
+
+
 def register(
     flows: Iterable[FlowRecord] = (),
     agreements: Iterable[AgreementRecord] = (),
     parties: dict[str, PartyRecord] | None = None,
+    engagements: Iterable[EngagementRecord] = (),
 ) -> Register:
     return Register(
         parties=base_parties() if parties is None else parties,
@@ -251,6 +275,7 @@ def register(
         zones=seeded_zones(),
         adequacy=seeded_adequacy(),
         mechanisms=seeded_mechanisms(),
+        engagements=tuple(engagements),
     )
 
 

@@ -24,7 +24,14 @@ def tables() -> Jurisdictions:
 
 
 CERTIFIED_TO_MARCH = party("dpf-co", country="US", dpf_certified_until=d("2024-03-31"))
-CERTIFIED = party("dpf-forever", country="US", dpf_certified_until=d("2099-12-31"))
+CERTIFIED = party(
+    "dpf-forever",
+    country="US",
+    dpf_certified_until=d("2099-12-31"),
+    dpf_uk_certified_until=d("2099-12-31"),
+    dpf_swiss_certified_until=d("2099-12-31"),
+)
+"""Certified under the three frameworks: the EU-US DPF, its UK Extension, the Swiss-US DPF."""
 UNCERTIFIED = party("plain-co", country="US")
 
 

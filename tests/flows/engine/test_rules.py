@@ -32,6 +32,7 @@ from tests.flows.engine.record_builders import (
     agreement,
     base_parties,
     d,
+    engagement,
     findings,
     flow,
     none_of,
@@ -56,12 +57,19 @@ def test_the_sixteen_rules_keep_their_identifiers_and_order():
         "INVALID_TRANSFER_MECHANISM",
         "MISSING_TIA",
         "SCC_MODULE_MISMATCH",
+        "DEROGATION_MISUSE",
+        "TIA_AFTER_TRANSFER_START",
         "SUBPROCESSOR_NOT_AUTHORISED",
         "SUBPROCESSOR_NO_FLOWDOWN",
+        "SUBPROCESSOR_AGREEMENT_UNCONFIRMED",
         "ONWARD_TRANSFER_UNCOVERED",
         "CHILD_DATA_NO_PARENTAL_CONSENT",
         "CARD_DATA_TO_NON_PCI_VENDOR",
+        "PCI_NO_WRITTEN_ACKNOWLEDGMENT",
+        "CRIMINAL_DATA_NO_ART10_AUTHORITY",
         "SALE_OR_SHARE_WITHOUT_CONSENT",
+        "FLOW_TO_OFFBOARDED_PARTY",
+        "PAST_COVERAGE_GAP",
         "AGREEMENT_EXPIRING",
     )
 
@@ -212,7 +220,9 @@ def test_an_agreement_not_yet_effective_is_named_with_its_start():
 
 def test_the_signature_date_stands_in_for_a_missing_effective_date():
     dpa = agreement("dpa-x", "dpa", "acme", "cloudco", signed_on=AS_OF)
-    assert rules_for(register([flow(1, "acme", "cloudco")], [dpa]), 1, AS_OF) == set()
+    # Started with the agreement: no past day without it (PAST_COVERAGE_GAP).
+    started = flow(1, "acme", "cloudco", started_on=AS_OF)
+    assert rules_for(register([started], [dpa]), 1, AS_OF) == set()
     assert rules_for(
         register([flow(1, "acme", "cloudco")], [dpa]), 1, AS_OF - timedelta(days=1)
     ) == {"EXPIRED_AGREEMENT"}
@@ -307,9 +317,11 @@ def test_card_data_to_a_vendor_without_an_attestation_is_flagged():
 
 
 @pytest.mark.parametrize(
-    ("days_before", "flagged"), [(0, False), (365, False), (366, True), (-1, True)]
+    # 366 days before 2024-06-01 is 2023-06-01: exactly 12 calendar months, still counts.
+    ("days_before", "flagged"),
+    [(0, False), (366, False), (367, True), (-1, True)],
 )
-def test_a_pci_attestation_counts_for_the_365_days_up_to_the_date(days_before, flagged):
+def test_a_pci_attestation_counts_for_the_12_months_up_to_the_date(days_before, flagged):
     attested = AS_OF - timedelta(days=days_before)
     parties = with_party(base_parties(), party("cloudco", name="CloudCo", pci_attested_on=attested))
     reg = register([flow(1, "acme", "cloudco", categories=(CARD,))], [DPA], parties=parties)
@@ -339,42 +351,48 @@ def test_a_sale_on_consent_is_fine():
     assert none_of(register([sale]), "SALE_OR_SHARE_WITHOUT_CONSENT")
 
 
-# -- sub-processors -------------------------------------------------------------------------
+# -- sub-processors (the dates and chains in detail: test_subprocessors.py) -----------------
 
 
-def chain(authorisation: str = "none", status: str = "approved", **kw) -> Register:
-    """Acme → CloudCo (processor, DPA) → BackupCo (sub-processor, DPA with flow-down)."""
+def chain(authorisation: str = "none", **kw) -> Register:
+    """Acme → CloudCo (processor, DPA) → BackupCo (sub-processor engaged by CloudCo, noticed
+    long ago, its agreement evidenced)."""
     dpa = agreement(
-        "dpa-cloudco", "dpa", "acme", "cloudco", subprocessor_authorisation=authorisation
+        "dpa-cloudco",
+        "dpa",
+        "acme",
+        "cloudco",
+        subprocessor_authorisation=authorisation,
+        flowdown=True,
     )
     sub_dpa = agreement("dpa-backupco", "dpa", "cloudco", "backupco", flowdown=True)
-    parties = with_party(
-        base_parties(), party("backupco", "subprocessor", "US", name="BackupCo", status=status)
-    )
+    parties = with_party(base_parties(), party("backupco", "subprocessor", "US", name="BackupCo"))
     flows = [
         flow(1, "acme", "cloudco"),
         flow(
             2, "cloudco", "backupco", role="subprocessor", categories=kw.pop("categories", (EMAIL,))
         ),
     ]
-    return register(flows, [dpa, sub_dpa], parties=parties)
+    engaged = engagement(**kw)
+    return register(flows, [dpa, sub_dpa], parties=parties, engagements=[engaged])
 
 
 def test_a_sub_processor_the_controller_did_not_allow_is_flagged():
     found = the(chain("none"), "SUBPROCESSOR_NOT_AUTHORISED")
     assert (found.severity, found.flow) == ("high", 2)
-    assert "dpa-cloudco allows no sub-processors" in found.message
-    assert "Acme Voice" in found.message
+    assert "Acme Voice's agreement dpa-cloudco with CloudCo Hosting allows no sub-processors" in (
+        found.message
+    )
 
 
 def test_a_general_authorisation_allows_the_sub_processor():
     assert none_of(chain("general"), "SUBPROCESSOR_NOT_AUTHORISED")
 
 
-def test_a_specific_authorisation_needs_the_sub_processor_approved():
-    assert none_of(chain("specific", "approved"), "SUBPROCESSOR_NOT_AUTHORISED")
-    found = the(chain("specific", "under_review"), "SUBPROCESSOR_NOT_AUTHORISED")
-    assert "status is 'under_review', not approved" in found.message
+def test_a_specific_authorisation_needs_the_sub_processor_authorised():
+    assert none_of(chain("specific", authorised_on=AS_OF), "SUBPROCESSOR_NOT_AUTHORISED")
+    found = the(chain("specific"), "SUBPROCESSOR_NOT_AUTHORISED")
+    assert "only with Acme Voice's specific authorisation, and none is recorded" in found.message
 
 
 def test_an_upstream_flow_carrying_other_data_does_not_restrict_the_sub_processor():
@@ -385,25 +403,26 @@ def test_an_upstream_flow_carrying_other_data_does_not_restrict_the_sub_processo
 def test_an_upstream_flow_without_an_agreement_is_flagged_there_not_downstream():
     flows = [flow(1, "acme", "cloudco"), flow(2, "cloudco", "backupco", role="subprocessor")]
     sub_dpa = agreement("dpa-backupco", "dpa", "cloudco", "backupco", flowdown=True)
-    reg = register(flows, [sub_dpa])
-    assert rules_for(reg, 1) == {"NO_AGREEMENT"}
-    assert "SUBPROCESSOR_NOT_AUTHORISED" not in rules_for(reg, 2)
+    reg = register(flows, [sub_dpa], engagements=[engagement()])
+    assert "NO_AGREEMENT" in rules_for(reg, 1)
+    assert rules_for(reg, 2) & {"SUBPROCESSOR_NOT_AUTHORISED", "NO_AGREEMENT"} == set()
 
 
 def test_a_sub_processor_agreement_without_flowdown_is_flagged():
     no_flowdown = agreement("dpa-backupco", "dpa", "cloudco", "backupco")
-    reg = register([flow(1, "cloudco", "backupco", role="subprocessor")], [no_flowdown])
+    sub = flow(1, "cloudco", "backupco", role="subprocessor")
+    reg = register([sub], [no_flowdown], engagements=[engagement()])
     found = the(reg, "SUBPROCESSOR_NO_FLOWDOWN")
     assert found.severity == "high"
     assert "(dpa-backupco)" in found.message
 
 
-def test_flowdown_in_one_qualifying_agreement_is_enough_and_none_means_no_agreement():
+def test_flowdown_in_one_qualifying_agreement_is_enough_and_none_is_asked_of_the_customer():
     plain = agreement("dpa-plain", "dpa", "cloudco", "backupco")
     scc = agreement("scc-m3", "scc_2021_m3", "cloudco", "backupco", flowdown=True)
     sub = flow(1, "cloudco", "backupco", role="subprocessor")
     assert none_of(register([sub], [plain, scc]), "SUBPROCESSOR_NO_FLOWDOWN")
-    assert rules_for(register([sub]), 1) == {"NO_AGREEMENT"}
+    assert rules_for(register([sub], engagements=[engagement()]), 1) == set()
 
 
 # -- AGREEMENT_EXPIRING ---------------------------------------------------------------------

@@ -32,6 +32,7 @@ from tests.flows.engine.record_builders import (
     SERVICE,
     USER,
     base_parties,
+    engagement,
     party,
     register,
     with_party,
@@ -133,7 +134,6 @@ def registers(draw) -> Register:
             "subprocessor",
             "IN",
             name="BackupCo",
-            engaged_by="cloudco",
             status=draw(st.sampled_from(("approved", "under_review"))),
         ),
     )
@@ -143,6 +143,7 @@ def registers(draw) -> Register:
         [draw(flows(i + 1)) for i in range(flow_count)],
         [draw(agreements(REFERENCES[i])) for i in range(agreement_count)],
         parties=parties,
+        engagements=[engagement("cloudco", "backupco")],
     )
 
 

@@ -21,6 +21,7 @@ from tests.flows.engine.record_builders import (
     agreement,
     base_parties,
     d,
+    engagement,
     flow,
     none_of,
     party,
@@ -50,7 +51,7 @@ def test_a_transfer_without_a_mechanism_is_flagged_naming_the_country():
     assert "Acme GmbH (DE) is in the EEA" in found.message
     assert "processes the data in US" in found.message
     assert "EU GDPR" in found.message
-    assert "not certified under the Data Privacy Framework" in found.message
+    assert "not certified under the EU-US Data Privacy Framework" in found.message
     assert "Arts. 44-46" in found.citation
 
 
@@ -65,9 +66,9 @@ def test_a_dpf_certification_that_lapses_turns_the_flow_into_a_restricted_transf
     reg = transfer(parties=parties)
     assert none_of(reg, "NO_TRANSFER_MECHANISM", d("2024-03-31"))
     found = the(reg, "NO_TRANSFER_MECHANISM", d("2024-04-01"))
-    assert "CloudCo Hosting's Data Privacy Framework certification ended on 2024-03-31" in (
-        found.message
-    )
+    assert (
+        "CloudCo Hosting's certification under the EU-US Data Privacy Framework ended on 2024-03-31"
+    ) in found.message
 
 
 def test_the_dpf_as_mechanism_is_invalid_once_the_certification_lapses():
@@ -76,7 +77,7 @@ def test_the_dpf_as_mechanism_is_invalid_once_the_certification_lapses():
     assert none_of(reg, "INVALID_TRANSFER_MECHANISM", d("2024-03-31"))
     found = the(reg, "INVALID_TRANSFER_MECHANISM", d("2024-04-01"))
     assert "The Data Privacy Framework cannot cover this transfer" in found.message
-    assert "certification ended on 2024-03-31" in found.message
+    assert "Data Privacy Framework ended on 2024-03-31" in found.message
 
 
 def test_adequacy_cannot_be_the_mechanism_of_a_restricted_transfer():
@@ -107,7 +108,12 @@ def test_swiss_safe_harbor_stopped_being_a_valid_basis_on_2015_10_22():
 
 
 def test_a_uk_exporter_relies_on_the_dpf_only_from_the_uk_extension_of_2023_10_12():
-    certified = party("cloudco", name="CloudCo Hosting", dpf_certified_until=d("2030-01-01"))
+    certified = party(
+        "cloudco",
+        name="CloudCo Hosting",
+        dpf_certified_until=d("2030-01-01"),
+        dpf_uk_certified_until=d("2030-01-01"),
+    )
     dpa = agreement("dpa-uk", "dpa", "acme-uk", "cloudco")
     reg = register(
         [flow(1, "acme-uk", "cloudco", transfer_mechanism="dpf")],
@@ -131,15 +137,17 @@ def test_privacy_shield_is_invalid_from_2020_07_16():
 
 
 def test_old_sccs_are_fine_on_2022_12_27_and_invalid_from_2022_12_28():
-    reg = transfer("scc_2010", agreements=[DE_DPA])
+    old = agreement("scc-2010", "scc_2010_c2p", "acme-de", "cloudco")
+    reg = transfer("scc_2010", agreements=[DE_DPA, old], transfer_agreement="scc-2010")
     assert none_of(reg, "INVALID_TRANSFER_MECHANISM", d("2022-12-27"))
     found = the(reg, "INVALID_TRANSFER_MECHANISM", d("2022-12-28"))
     assert "SCCs 2010/87/EU could be relied on only until 2022-12-27" in found.message
 
 
 def test_old_sccs_last_until_2024_03_21_for_a_uk_exporter():
-    uk = flow(1, "acme-uk", "cloudco", transfer_mechanism="scc_2010")
-    reg = register([uk], [agreement("dpa-uk", "dpa", "acme-uk", "cloudco")])
+    uk = flow(1, "acme-uk", "cloudco", transfer_mechanism="scc_2010", transfer_agreement="scc-2010")
+    old = agreement("scc-2010", "scc_2010_c2p", "acme-uk", "cloudco")
+    reg = register([uk], [agreement("dpa-uk", "dpa", "acme-uk", "cloudco"), old])
     assert none_of(reg, "INVALID_TRANSFER_MECHANISM", d("2024-03-21"))
     found = the(reg, "INVALID_TRANSFER_MECHANISM", d("2024-03-22"))
     assert "UK GDPR" in found.message
@@ -246,6 +254,11 @@ def test_a_processor_sending_to_a_sub_processor_on_module_2_is_flagged():
 
 # -- onward transfers -----------------------------------------------------------------------
 
+GENERAL_DPA = agreement(
+    "dpa-cloudco", "dpa", "acme", "cloudco", flowdown=True, subprocessor_authorisation="general"
+)
+"""Acme's DPA with CloudCo Hosting, allowing sub-processors after notice."""
+
 
 def test_a_message_names_another_flow_by_its_reference_when_it_has_one():
     reg = register(
@@ -256,8 +269,8 @@ def test_a_message_names_another_flow_by_its_reference_when_it_has_one():
         [DPA],
     )
     assert (
-        "(flow cloudco-to-backupco) has no agreement"
-        in the(reg, "ONWARD_TRANSFER_UNCOVERED").message
+        "(flow cloudco-to-backupco) is not authorised (no engagement of BackupCo by CloudCo "
+        "Hosting is recorded)" in the(reg, "ONWARD_TRANSFER_UNCOVERED").message
     )
 
 
@@ -270,42 +283,35 @@ def test_an_uncovered_hop_further_down_flags_the_first_hop_with_its_path():
     assert found.path == ("acme", "cloudco", "backupco")
     assert found.categories == (EMAIL,)
     assert found.message.startswith("Data of user.contact.email sent to CloudCo Hosting")
-    assert "CloudCo Hosting → BackupCo (flow 2) has no agreement" in found.message
+    assert "CloudCo Hosting → BackupCo (flow 2) is not authorised" in found.message
 
 
 def test_a_covered_chain_is_fine():
-    sub_dpa = agreement("dpa-backupco", "dpa", "cloudco", "backupco", flowdown=True)
+    """An authorised sub-processor: engaged, noticed, the objection period run."""
     flows = [flow(1, "acme", "cloudco"), flow(2, "cloudco", "backupco", role="subprocessor")]
-    assert none_of(register(flows, [DPA, sub_dpa]), "ONWARD_TRANSFER_UNCOVERED")
+    reg = register(flows, [GENERAL_DPA], engagements=[engagement()])
+    assert none_of(reg, "ONWARD_TRANSFER_UNCOVERED")
 
 
 @pytest.mark.parametrize(
     ("downstream", "words"),
     [
-        ({}, "has no agreement"),
-        ({"nda": True}, "is covered only by an NDA"),
-        ({"expired": True}, "agreement dpa-backupco expired on 2020-01-01"),
+        ({}, "is not authorised (no engagement of BackupCo by Host GmbH is recorded)"),
+        ({"ended": True}, "the engagement of BackupCo by Host GmbH ended on 2020-01-01"),
+        ({"objected": True}, "Acme Voice objected to BackupCo on 2024-05-01"),
         ({"mechanism": ""}, "is a restricted transfer with no transfer mechanism"),
         ({"mechanism": "safe_harbor"}, "Safe Harbor was invalidated on 2015-10-06"),
     ],
 )
 def test_each_kind_of_uncovered_hop_counts_for_the_chain(downstream, words):
-    agreements = [DPA, agreement("dpa-de", "dpa", "cloudco", "host-de", flowdown=True)]
-    if downstream.get("nda"):
-        agreements.append(agreement("nda-b", "nda", "host-de", "backupco"))
-    elif downstream.get("expired"):
-        agreements.append(
-            agreement(
-                "dpa-backupco",
-                "dpa",
-                "host-de",
-                "backupco",
-                flowdown=True,
-                expires_on=d("2020-01-01"),
-            )
-        )
+    agreements = [GENERAL_DPA, agreement("dpa-de", "dpa", "cloudco", "host-de", flowdown=True)]
+    engagements = [engagement("cloudco", "host-de")]
+    if downstream.get("ended"):
+        engagements.append(engagement("host-de", "backupco", ended_on=d("2020-01-01")))
+    elif downstream.get("objected"):
+        engagements.append(engagement("host-de", "backupco", objected_on=d("2024-05-01")))
     elif "mechanism" in downstream:
-        agreements.append(agreement("dpa-backupco", "dpa", "host-de", "backupco", flowdown=True))
+        engagements.append(engagement("host-de", "backupco"))
     parties = with_party(base_parties(), party("host-de", "processor", "DE", name="Host GmbH"))
     reg = register(
         [
@@ -321,6 +327,7 @@ def test_each_kind_of_uncovered_hop_counts_for_the_chain(downstream, words):
         ],
         agreements,
         parties=parties,
+        engagements=engagements,
     )
     found = the(reg, "ONWARD_TRANSFER_UNCOVERED")
     assert found.path == ("acme", "cloudco", "host-de", "backupco")

@@ -1,12 +1,14 @@
 """The stored findings always equal a full evaluation of the register, whatever sequence of
 writes came before, by whichever path: services, plain model saves, deletes, many-to-many
-changes, imports, and changes to the tables every flow reads."""
+changes, imports, engagements of sub-processors, and changes to the tables every flow
+reads."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -15,9 +17,17 @@ from flows.engine.rules import evaluate
 from flows.findings.store import stored_findings
 from flows.loading import register_load
 from flows.models import DataCategory, FindingsState, Flow
+from registry.engagements import engagement_end, engagement_record, engagement_update
 from registry.importing.engine import records_import
-from registry.models import Agreement, Party
-from tests.factories import category, make_agreement, make_flow, make_own_party, make_party
+from registry.models import Agreement, Engagement, Party
+from tests.factories import (
+    category,
+    make_agreement,
+    make_engagement,
+    make_flow,
+    make_own_party,
+    make_party,
+)
 
 TODAY = date.today()
 KEYS = (
@@ -39,8 +49,13 @@ def _register() -> dict[str, Party]:
     for slug in ("vendor-a", "vendor-b", "vendor-c"):
         parties[slug] = make_party(slug, relationship="processor", country="US")
     for slug in ("sub-x", "sub-y"):
-        parties[slug] = make_party(
-            slug, relationship="subprocessor", country="IN", engaged_by=parties["vendor-a"]
+        parties[slug] = make_party(slug, relationship="subprocessor", country="IN")
+        make_engagement(
+            parties["vendor-a"],
+            parties[slug],
+            noticed_on=date(2018, 1, 1),
+            evidence="copy",
+            evidenced_on=date(2018, 1, 1),
         )
     parties["ad-co"] = make_party("ad-co", relationship="third_party", country="US")
     return parties
@@ -96,6 +111,15 @@ party_writes = st.tuples(
     st.one_of(st.none(), days),
     st.sampled_from(["processor", "subprocessor", "third_party"]),
 )
+engagement_writes = st.tuples(
+    st.just("engagement"),
+    st.sampled_from(SLUGS[3:8]),
+    st.sampled_from(SLUGS[3:8]),
+    st.sampled_from(["record", "update", "end", "delete", "import"]),
+    st.one_of(st.none(), days),
+    st.sampled_from(["", "copy", "statement"]),
+    st.booleans(),
+)
 other_writes = st.one_of(
     st.tuples(st.just("delete_flow"), st.integers(0, 7)),
     st.tuples(st.just("propose_flow"), st.integers(0, 7), st.booleans()),
@@ -105,7 +129,22 @@ other_writes = st.one_of(
     st.tuples(st.just("import_party"), st.sampled_from(SLUGS[3:]), st.sampled_from(COUNTRIES)),
     st.tuples(st.just("reparent"), st.sampled_from(SLUGS[3:6]), st.booleans()),
 )
-writes = st.one_of(flow_writes(), agreement_writes(), party_writes, other_writes)
+chain_writes = st.tuples(
+    # An onward hop from a party outside the zones, then the flow that brings it data of an
+    # origin (or ends it): the hop's findings follow the flow upstream of it.
+    st.just("chain"),
+    st.integers(0, 7),
+    st.integers(0, 7),
+    st.sampled_from(["europe", "swiss", "own"]),
+    st.sampled_from(["vendor-a", "vendor-b", "ad-co"]),
+    st.sampled_from(["sub-x", "sub-y", "vendor-c", "vendor-a"]),
+    st.sampled_from(["processor", "subprocessor", "controller"]),
+    st.sampled_from(KEYS),
+    st.one_of(st.none(), days),
+)
+writes = st.one_of(
+    flow_writes(), agreement_writes(), party_writes, engagement_writes, other_writes, chain_writes
+)
 
 
 def _apply(write: tuple, parties: dict[str, Party]) -> None:
@@ -142,10 +181,22 @@ def _apply(write: tuple, parties: dict[str, Party]) -> None:
         party = Party.objects.get(slug=slug)
         party.country, party.status, party.dpf_certified_until = country, status, certified
         party.relationship = relationship
-        engager = "vendor-b" if slug == "vendor-a" else "vendor-a"
-        sub = relationship == "subprocessor"
-        party.engaged_by = Party.objects.get(slug=engager) if sub else None
         party.save()
+    elif kind == "engagement":
+        _apply_engagement(*args)
+    elif kind == "chain":
+        upstream, hop, origin, via, target, role, key, ended = args
+        started = date(2019, 1, 1)
+        if via != target:
+            make_flow(
+                parties[via], parties[target], reference=f"flow-{hop}", role=role,
+                categories=[category(key)],
+            )  # fmt: skip
+            make_flow(
+                parties[origin], parties[via], reference=f"flow-{upstream}",
+                categories=[category(key)], started_on=started,
+                ended_on=ended if ended is not None and ended >= started else None,
+            )  # fmt: skip
     elif kind == "delete_flow":
         Flow.objects.filter(reference=f"flow-{args[0]}").delete()
     elif kind == "propose_flow":
@@ -165,7 +216,11 @@ def _apply(write: tuple, parties: dict[str, Party]) -> None:
     elif kind == "import_party":
         slug, country = args
         party = Party.objects.get(slug=slug)
-        engaged_by = party.engaged_by.slug if party.engaged_by else ""
+        engaged_by = ";".join(
+            party.engagements.filter(ended_on__isnull=True)
+            .order_by("processor__slug")
+            .values_list("processor__slug", flat=True)
+        )
         data = (
             "slug,name,relationship,country,engaged_by\n"
             f"{slug},{party.name},{party.relationship},{country},{engaged_by}\n"
@@ -177,6 +232,37 @@ def _apply(write: tuple, parties: dict[str, Party]) -> None:
         party.parent = Party.objects.get(slug="own") if args[1] else None
         party.relationship = "affiliate" if args[1] else "processor"
         party.save()
+
+
+def _apply_engagement(
+    processor: str, subprocessor: str, action: str, on: date | None, evidence: str, objected: bool
+) -> None:
+    """An engagement written by a service, a delete or an import."""
+    if processor == subprocessor:
+        return
+    p, s = Party.objects.get(slug=processor), Party.objects.get(slug=subprocessor)
+    found = Engagement.objects.filter(processor=p, subprocessor=s, ended_on__isnull=True).first()
+    evidenced_on = on if evidence else None
+    try:
+        if action == "record":
+            engagement_record(processor=p, subprocessor=s, noticed_on=on, notice_source="list")
+        elif action == "update" and found is not None:
+            objected_on = on if objected else None
+            engagement_update(engagement=found, noticed_on=on, evidence=evidence,
+                              evidenced_on=evidenced_on, objected_on=objected_on)  # fmt: skip
+        elif action == "end" and found is not None:
+            engagement_end(engagement=found, on=on or TODAY)
+    except ValidationError:
+        return  # an end before the notice, say: refused, nothing written
+    if action == "delete":
+        Engagement.objects.filter(processor=p, subprocessor=s).delete()
+    elif action == "import":
+        data = (
+            "processor,subprocessor,noticed_on,evidence,evidenced_on\n"
+            f"{processor},{subprocessor},{on or ''},{evidence},{evidenced_on or ''}\n"
+        ).encode()
+        report = records_import(kind="engagements", filename="engagements.csv", data=data)
+        assert not report.errors, report.errors
 
 
 @pytest.mark.django_db

@@ -61,13 +61,13 @@ def _attest_pci(on: date) -> None:
     fields = {
         f: getattr(vendor, f)
         for f in ("name", "relationship", "legal_name", "website", "contact_email",
-                  "dpf_certified_until", "status", "notes")
+                  "dpf_certified_until", "dpf_uk_certified_until", "dpf_swiss_certified_until",
+                  "status", "notes")
     }  # fmt: skip
     party_upsert(
         slug=vendor.slug,
         country=vendor.country.code,
         parent=vendor.parent,
-        engaged_by=vendor.engaged_by,
         processing_countries=[c.code for c in vendor.processing_countries],
         pci_attested_on=on,
         **fields,
@@ -197,7 +197,8 @@ def test_the_queue_filters_by_rule_party_and_category(demo):
     assert party and all("callbridge-support" in (i.first.source, i.first.target, *i.first.path)
                          for i in party)  # fmt: skip
     cards = review_queue(as_of=TODAY, category="user.financial.credit_card").items
-    assert {i.first.rule for i in cards} == {CARD_RULE}
+    assert {CARD_RULE, "PCI_NO_WRITTEN_ACKNOWLEDGMENT"} <= {i.first.rule for i in cards}
+    assert all("user.financial.credit_card" in i.first.categories for i in cards)
 
 
 def _check(capsys, *args: str) -> tuple[int, str]:

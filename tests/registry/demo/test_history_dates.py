@@ -88,3 +88,19 @@ def test_loading_again_moves_no_history_and_the_store_equals_a_full_evaluation(d
     assert sorted(stored_findings(), key=lambda f: f.sort_key()) == sorted(
         evaluate(register_load(), today), key=lambda f: f.sort_key()
     )
+
+
+def test_the_offboarded_vendor_is_recorded_approved_until_the_day_after_its_dpa_lapsed(demo):
+    def status(day: date) -> str | None:
+        parties = {p.slug: p for p in register_as_of(day=day).parties}
+        party = parties.get("feedbackly-surveys")
+        return party.status if party is not None else None
+
+    # Its DPA (dpa-feedbackly-2021) ran from 2021-04-01 to 2025-09-30.
+    assert status(date(2021, 3, 31)) is None
+    assert status(date(2021, 4, 1)) == status(date(2025, 9, 30)) == "approved"
+    assert status(date(2025, 10, 1)) == "offboarded"
+    assert Party.objects.get(slug="feedbackly-surveys").status == "offboarded"
+    versions = Party.history.filter(slug="feedbackly-surveys").count()
+    call_command("seed_demo", today=TODAY)
+    assert Party.history.filter(slug="feedbackly-surveys").count() == versions

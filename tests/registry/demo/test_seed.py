@@ -27,11 +27,11 @@ def test_seeding_twice_duplicates_nothing_and_writes_no_new_history():
     first = _counts()
     call_command("seed_demo", today=TODAY)
     assert _counts() == first
-    # 20 parties, 22 agreements and 26 flows of the register (the Swiss transfer in its three
+    # 24 parties, 27 agreements and 30 flows of the register (the Swiss transfer in its three
     # tools), plus the demo onboardings' 2 vendors, 1 proposed sub-processor and 3 proposed
     # flows (the vendor awaiting review gets data from the own company and from the Irish
     # affiliate, and passes it to its sub-processor).
-    assert first[:3] == (23, 22, 29)
+    assert first[:3] == (27, 27, 33)
 
 
 def test_the_demo_company_is_the_us_voip_provider_with_group_companies_in_europe():
@@ -93,4 +93,6 @@ def test_the_demo_publishes_its_processors_through_a_reviewer_and_announces_one_
     upcoming = publications.get(party__slug="relaywave-sms")
     assert upcoming.notice_on < TODAY < upcoming.effective_on
     in_effect = publications.filter(effective_on__lte=TODAY).count()
-    assert in_effect == publications.count() - 1 == 10
+    # Not Feedbackly Surveys, offboarded.
+    assert not publications.filter(party__slug="feedbackly-surveys").exists()
+    assert in_effect == publications.count() - 1 == 13

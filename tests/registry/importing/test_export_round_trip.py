@@ -11,7 +11,7 @@ from django.db.models import ProtectedError
 from flows.models import DataCategory, DataSubject, Flow, Purpose
 from registry.importing.engine import exporter_named
 from registry.importing.tabular import read_table, write_table
-from registry.models import Agreement, Party
+from registry.models import Agreement, Engagement, Party
 from registry.publication import parties_publish
 from tests.factories import make_own_party, make_party
 from tests.registry.importing.import_helpers import messages, run_import
@@ -49,7 +49,8 @@ def empty_the_register() -> None:
                 continue
     Flow.objects.all().delete()
     Agreement.objects.all().delete()
-    Party.objects.update(parent=None, engaged_by=None)
+    Engagement.objects.all().delete()
+    Party.objects.update(parent=None)
     Party.objects.all().delete()
     for model in (DataCategory, Purpose):
         model.objects.update(parent=None)

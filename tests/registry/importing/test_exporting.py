@@ -24,7 +24,7 @@ from flows.models import DataCategory, DataSubject, Flow, Purpose
 from registry.importing.engine import exporter_named, kind_named
 from registry.importing.exporting import kind_export
 from registry.importing.tabular import read_table, write_table, write_table_to
-from registry.models import Agreement, Party
+from registry.models import Agreement, Engagement, Party
 from registry.resources import RegisterResource
 from tests.factories import category, make_agreement, make_flow, make_own_party, make_party
 from tests.registry.importing.import_helpers import messages, run_import
@@ -62,7 +62,8 @@ def empty_the_kinds() -> None:
                 continue
     Flow.objects.all().delete()
     Agreement.objects.all().delete()
-    Party.objects.update(parent=None, engaged_by=None)
+    Engagement.objects.all().delete()
+    Party.objects.update(parent=None)
     Party.objects.all().delete()
     for taxonomy in (DataCategory, Purpose):
         taxonomy.objects.update(parent=None)

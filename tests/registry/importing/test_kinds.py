@@ -14,7 +14,7 @@ from registry.importing.engine import (
 from registry.kinds import PartyKind
 from registry.resources import PartyResource, RegisterResource
 
-NAMES = ("parties", "agreements", "flows", "categories", "purposes")
+NAMES = ("parties", "agreements", "engagements", "flows", "categories", "purposes")
 
 
 def test_every_app_has_registered_its_kinds_under_the_command_line_names():

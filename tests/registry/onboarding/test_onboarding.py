@@ -138,8 +138,15 @@ def test_submit_creates_proposed_flows_left_out_of_the_live_register(client):
         ("voipx", onboarding.party.slug),
         (onboarding.party.slug, f"{onboarding.party.slug}-cloudy-hosting"),
     }
-    assert Party.objects.get(slug=f"{onboarding.party.slug}-cloudy-hosting").engaged_by == (
-        onboarding.party
+    # The vendor engages what it named, noticed on the day it submitted.
+    (engagement,) = Party.objects.get(
+        slug=f"{onboarding.party.slug}-cloudy-hosting"
+    ).engagements.all()
+    assert engagement.processor == onboarding.party
+    assert onboarding.submitted_at is not None
+    assert (engagement.noticed_on, engagement.notice_source) == (
+        onboarding.submitted_at.date(),
+        "onboarding questionnaire",
     )
     assert register_load().flows == ()
 
@@ -162,12 +169,15 @@ def test_the_reviewer_sees_which_findings_approving_would_add(client, reviewer):
     rules = {(f.rule, f.target) for f in prediction.added}
     vendor = onboarding.party.slug
     assert ("NO_TRANSFER_MECHANISM", vendor) not in rules  # US to IN: no EU transfer rule
-    assert ("NO_AGREEMENT", f"{vendor}-cloudy-hosting") in rules
+    # The hop to its sub-processor is judged as one (GDPR Art. 28(4)): nothing evidences
+    # the sub-processing agreement yet.
+    assert ("SUBPROCESSOR_AGREEMENT_UNCONFIRMED", f"{vendor}-cloudy-hosting") in rules
+    assert ("NO_AGREEMENT", f"{vendor}-cloudy-hosting") not in rules
     assert prediction.summary.startswith("approving adds ")
     client.force_login(reviewer)
     page = client.get(onboarding.get_absolute_url()).content.decode()
     assert "What approving would add" in page
-    assert "NO_AGREEMENT" in page
+    assert "SUBPROCESSOR_AGREEMENT_UNCONFIRMED" in page
 
 
 def test_a_transfer_from_the_eea_without_mechanism_is_predicted(client):
@@ -273,7 +283,7 @@ def test_the_demo_has_a_vendor_mid_onboarding_and_one_awaiting_review():
     assert set(parla.answers) == {"identity", "services"}
     bharat = Onboarding.objects.get(party__slug="bharat-dialer-support")
     prediction = onboarding_prediction(bharat, as_of=date.today())
-    assert "NO_AGREEMENT to Manila Overflow Desk (PH)" in prediction.summary
+    assert "SUBPROCESSOR_AGREEMENT_UNCONFIRMED to Manila Overflow Desk (PH)" in prediction.summary
     # The Irish affiliate sends too: its transfer to India is what the reviewer must see.
     irish = [f for f in prediction.added if f.source == "voipx-ireland"]
     assert [f.rule for f in irish] == ["NO_TRANSFER_MECHANISM"]

@@ -155,7 +155,7 @@ def test_the_reviewer_sees_every_answer_next_to_the_prediction(client, own, revi
     ]:
         assert shown in answers, shown
     assert "What approving would add" in side
-    assert "NO_AGREEMENT" in side
+    assert "SUBPROCESSOR_AGREEMENT_UNCONFIRMED" in side  # "No written agreement with it"
 
 
 # --- Links re-issued ----------------------------------------------------------------------

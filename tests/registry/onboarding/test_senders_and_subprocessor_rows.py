@@ -86,7 +86,13 @@ def test_an_eu_affiliate_sending_to_a_third_country_vendor_is_predicted(client, 
     onboarding = _submitted(client, ["voipx-ireland"])
     prediction = onboarding_prediction(onboarding, as_of=date.today())
     transfers = [f for f in prediction.added if f.rule == "NO_TRANSFER_MECHANISM"]
-    assert [(f.source, f.target) for f in transfers] == [("voipx-ireland", onboarding.party.slug)]
+    slug = onboarding.party.slug
+    # The Irish affiliate's transfer to India, and the vendor's onward transfer of that
+    # EU-origin data to its sub-processor in Singapore.
+    assert sorted((f.source, f.target) for f in transfers) == [
+        (slug, f"{slug}-cloudy-hosting"),
+        ("voipx-ireland", slug),
+    ]
     assert "NO_TRANSFER_MECHANISM to Acme Call Analytics (IN)" in prediction.summary
     # The DPA the vendor signed binds the sending affiliate too: no missing agreement.
     assert not [
@@ -148,7 +154,10 @@ def test_a_sub_processor_row_carries_its_countries_to_the_proposal(client, group
 def test_a_sub_processor_abroad_with_no_agreement_predicts_what_the_rules_say(client, group):
     onboarding = _submitted(client, ["voipx"], subprocessors=_row(), **_eu_vendor())
     rules = _rules_for_sub(onboarding)
-    assert {"NO_AGREEMENT", "NO_TRANSFER_MECHANISM"} <= rules
+    # We hold no contract with a sub-processor (GDPR Art. 28(4)): nothing evidences the
+    # vendor's sub-processing agreement, which is the finding, never NO_AGREEMENT.
+    assert {"SUBPROCESSOR_AGREEMENT_UNCONFIRMED", "NO_TRANSFER_MECHANISM"} <= rules
+    assert "NO_AGREEMENT" not in rules
 
 
 def test_an_agreement_without_flow_down_predicts_no_flowdown(client, group):
@@ -159,11 +168,13 @@ def test_an_agreement_without_flow_down_predicts_no_flowdown(client, group):
     assert "NO_AGREEMENT" not in rules
 
 
-def test_a_flow_down_agreement_clears_both_and_is_recorded_on_approval(client, group, reviewer):
+def test_a_flow_down_agreement_evidences_the_sub_processing_and_is_recorded_on_approval(
+    client, group, reviewer
+):
     row = _row(agreement="flowdown", agreement_signed_on=SIGNED)
     onboarding = _submitted(client, ["voipx"], subprocessors=row, **_eu_vendor())
     rules = _rules_for_sub(onboarding)
-    assert not rules & {"SUBPROCESSOR_NO_FLOWDOWN", "NO_AGREEMENT"}
+    assert not rules & {"SUBPROCESSOR_AGREEMENT_UNCONFIRMED", "NO_AGREEMENT"}
     assert "NO_TRANSFER_MECHANISM" in rules  # Germany to the US: still a transfer to cover
     client.force_login(reviewer)
     page = client.get(onboarding.get_absolute_url()).content.decode()

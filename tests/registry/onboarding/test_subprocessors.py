@@ -56,7 +56,7 @@ def test_a_sub_processor_named_like_a_live_party_does_not_overwrite_it(client, l
     onboarding = _submit_as_nimbus(client)
     live_hosting.refresh_from_db()
     assert (live_hosting.country.code, live_hosting.status) == ("DE", "approved")
-    assert live_hosting.engaged_by is None
+    assert not live_hosting.engagements.exists()
     page = _shown(client, live_hosting)
     assert "Germany" in page or "DE" in page
     assert "Approved" in page
@@ -141,6 +141,12 @@ def test_the_reviewer_matches_a_sub_processor_to_the_live_party(client, live_hos
     assert ("nimbus", "nimbus-hosting") in live
     live_hosting.refresh_from_db()
     assert (live_hosting.country.code, live_hosting.status) == ("DE", "approved")
+    # The vendor's engagement moves to the live party; the withdrawn one's goes with it.
+    (engagement,) = live_hosting.engagements.all()
+    assert (engagement.processor.slug, engagement.notice_source) == (
+        "nimbus",
+        "onboarding questionnaire",
+    )
 
 
 def test_without_a_match_the_new_party_is_approved_beside_the_live_one(
@@ -152,7 +158,8 @@ def test_without_a_match_the_new_party_is_approved_beside_the_live_one(
     proposed.refresh_from_db()
     live_hosting.refresh_from_db()
     assert proposed.status == "approved"
-    assert (live_hosting.country.code, live_hosting.engaged_by) == ("DE", None)
+    assert live_hosting.country.code == "DE"
+    assert not live_hosting.engagements.exists()
 
 
 def test_a_match_to_the_vendor_itself_is_refused_with_a_message(client, live_hosting, reviewer):

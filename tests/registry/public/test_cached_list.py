@@ -115,9 +115,9 @@ def test_the_list_makes_the_same_queries_for_a_small_and_a_large_register(client
     assert "Page 1 of " in first and "Page 1 of 2<" not in first
     assert large == small
     cache.clear()
-    assert len(_register_queries(client, reverse("subprocessors") + "?page=3")) == 6, (
+    assert len(_register_queries(client, reverse("subprocessors") + "?page=3")) == 7, (
         "the next effective date, the organisation, the count, the page's parties, their "
-        "purposes, their countries"
+        "purposes, their countries, the processors engaging them"
     )
 
 

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from registry.models import Party, Publication
-from tests.factories import make_own_party, make_party, make_user
+from tests.factories import make_engagement, make_own_party, make_party, make_user
 from tests.registry.importing.import_helpers import run_import
 
 pytestmark = pytest.mark.django_db
@@ -165,12 +165,12 @@ def test_the_page_makes_the_same_queries_for_a_few_and_for_many(client, counsel)
 
     processor = make_party("proc", status="submitted")
     for i in range(3):
-        make_party(f"few-{i}", relationship="subprocessor", engaged_by=processor,
-                   status="submitted")  # fmt: skip
+        sub = make_party(f"few-{i}", relationship="subprocessor", status="submitted")
+        make_engagement(processor, sub)
     few = queries()
     for i in range(70):
-        make_party(f"many-{i:02d}", relationship="subprocessor", engaged_by=processor,
-                   status="submitted")  # fmt: skip
+        sub = make_party(f"many-{i:02d}", relationship="subprocessor", status="submitted")
+        make_engagement(processor, sub)
     page = client.get(URL).content.decode()
     assert "Page 1 of 2" in page
     assert queries() == few

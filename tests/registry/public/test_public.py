@@ -33,7 +33,6 @@ def _update(slug: str, **changes) -> None:
     values.update(
         country=party.country.code,
         parent=party.parent,
-        engaged_by=party.engaged_by,
         processing_countries=[c.code for c in party.processing_countries],
     )
     values.update(changes)
@@ -46,7 +45,8 @@ def test_the_public_list_needs_no_login_and_shows_approved_processors(client, de
     page = response.content.decode()
     for name in ("Nimbus Hosting", "Coldvault Storage", "Ledgerline Billing", "VoxTranscribe"):
         assert name in page
-    assert "engaged by Nimbus Hosting" in page
+    # Coldvault Storage backs up two vendors: both are named.
+    assert "engaged by Ledgerline Billing, Nimbus Hosting" in page
     assert "Ireland" in page and "Philippines" in page
     assert "Payment Processing" in page or "payment" in page.lower()
 
