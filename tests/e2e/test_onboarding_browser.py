@@ -219,9 +219,11 @@ def _journey(browser, base: str, shots: Shots) -> None:
     reviewer = log_in(browser.new_context(), base, "counsel")
     reviewer.goto(f"{base}/onboardings/{onboarding.pk}/")
     summary = reviewer.locator(".prediction-summary").inner_text()
-    # The affiliate in Ireland sends to India: a restricted transfer with no mechanism.
-    assert summary.startswith("Approving adds 1 critical: NO_TRANSFER_MECHANISM to Acme")
-    assert "NO_AGREEMENT to Cloudy Hosting (SG)" in summary
+    # The affiliate in Ireland sends to India: a restricted transfer with no mechanism, and the
+    # vendor passes that EU-origin data on to Singapore; nothing evidences its contract there.
+    assert summary.startswith("Approving adds 3 critical: NO_TRANSFER_MECHANISM to Acme")
+    assert "NO_TRANSFER_MECHANISM to Cloudy Hosting (SG)" in summary
+    assert "SUBPROCESSOR_AGREEMENT_UNCONFIRMED to Cloudy Hosting (SG)" in summary
     side = reviewer.locator(".review-side")
     assert side.get_by_text("VoIPX Ireland → Acme Call Analytics").first.is_visible()
     answers = reviewer.locator(".review-answers")
